@@ -1,0 +1,1 @@
+"""What each CLI subcommand does between parsing its options and choosing its exit code."""

@@ -1,0 +1,68 @@
+"""`claimcheck evaluate --task verify`: per-verdict precision/recall/F1 on the claim-source
+cases in data/verify, reported separately for the topics the rules were tuned on (dev) and
+the held-out topics (test)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from claimcheck.config import PROJECT_ROOT
+from claimcheck.labels import VERDICTS
+from claimcheck.modeling.metrics import Scores, score
+from claimcheck.schema import Source
+from claimcheck.verify import verify_claim
+
+TEST_TOPICS = frozenset({"fertility", "batteries-energy", "cosmetics", "vaccines", "sleep"})
+
+
+def load_cases(folder: Path) -> tuple[list[dict], dict[str, Source]]:
+    sources = {}
+    with (folder / "sources.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            d = json.loads(line)
+            sources[d["id"]] = Source(d["id"], d["title"], d["text"], "data/verify")
+    with (folder / "cases.jsonl").open(encoding="utf-8") as handle:
+        cases = [json.loads(line) for line in handle if line.strip()]
+    return cases, sources
+
+
+def evaluate_verifier(folder: Path, similarity=None) -> dict[str, tuple[Scores, list[tuple[dict, str, str]]]]:
+    cases, sources = load_cases(folder)
+    out = {}
+    for split in ("dev", "test", "all"):
+        chosen = [c for c in cases if split == "all" or (c["topic"] in TEST_TOPICS) == (split == "test")]
+        gold, pred, errors = [], [], []
+        for case in chosen:
+            linked = [sources[case["source_id"]]] if case["source_id"] else []
+            result = verify_claim(case["claim"], linked, similarity=similarity)
+            gold.append(case["verdict"])
+            pred.append(str(result.verdict))
+            if case["verdict"] != result.verdict:
+                errors.append((case, str(result.verdict), result.reason))
+        out[split] = (score(gold, pred, VERDICTS), errors)
+    return out
+
+
+def run_verify_evaluation(console: Console, min_macro_f1: float | None, data_dir: Path | None = None) -> int:
+    from claimcheck.commands.evaluate import confusion_table, scores_table
+
+    folder = data_dir or PROJECT_ROOT / "data" / "verify"
+    results = evaluate_verifier(folder)
+    for split in ("dev", "test"):
+        scores, _ = results[split]
+        console.print(scores_table(f"verify, {split} topics", scores))
+    test_scores, test_errors = results["test"]
+    console.print(confusion_table(test_scores))
+    table = Table(title="held-out errors", show_lines=True)
+    for col in ("gold", "predicted", "claim", "reason"):
+        table.add_column(col)
+    for case, predicted, reason in test_errors[:12]:
+        table.add_row(case["verdict"], predicted, case["claim"], reason)
+    console.print(table)
+    if min_macro_f1 is not None and test_scores.macro_f1 < min_macro_f1:
+        return 1
+    return 0

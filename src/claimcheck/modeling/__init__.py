@@ -1,0 +1,1 @@
+"""The sentence classifier: data, training, export, prediction, evaluation, benchmark."""

@@ -1,0 +1,173 @@
+"""check_document(): load -> segment -> classify -> cite -> resolve -> verify -> score.
+
+Returns a Report and never prints; the CLI and the audit decide how to show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from claimcheck.citations import CitedSource, extract_citations, sources_for_sentences
+from claimcheck.config import Settings
+from claimcheck.labels import Label, Verdict
+from claimcheck.locate import LineIndex
+from claimcheck.schema import Claim, Document, Report, Sentence, Source
+from claimcheck.score import score_report
+from claimcheck.segment import segment_document
+from claimcheck.verify import verify_claim
+
+
+@dataclass
+class Checker:
+    """The loaded parts of a check, built once and reused across documents."""
+
+    settings: Settings
+    classifier: object
+    resolver: object | None = None
+    similarity: Callable[[str, list[str]], list[float]] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, online: bool | None = None) -> Checker:
+        from claimcheck.modeling.predict import load_classifier
+
+        classifier = load_classifier(settings.model_dir, settings.backend, settings.batch_size)
+        return cls(settings, classifier, _build_resolver(settings, online))
+
+    def check(self, document: Document) -> Report:
+        return check_document(document, self)
+
+
+def _build_resolver(settings: Settings, online: bool | None):
+    try:
+        from claimcheck.sources import build_resolver
+    except ImportError:  # sources package not installed in a trimmed build
+        return None
+    return build_resolver(settings, online=online)
+
+
+def classify_document(document: Document, classifier, lines: LineIndex) -> tuple[list[Sentence], list[str]]:
+    segments = segment_document(document)
+    preds = classifier.predict([s.text for s in segments], [s.kind.value for s in segments])
+    sentences = []
+    warnings = []
+    for i, (seg, pred) in enumerate(zip(segments, preds, strict=True)):
+        line, column = lines.line_col(seg.start)
+        if pred.truncated:
+            warnings.append(
+                f"line {line}: a {len(seg.text.split())}-word sentence was truncated to the model's input length"
+            )
+        sentences.append(
+            Sentence(
+                i,
+                seg.text,
+                pred.label,
+                round(pred.confidence, 4),
+                pred.scores,
+                seg.start,
+                seg.end,
+                line,
+                column,
+                seg.kind,
+                seg.block_index,
+            )
+        )
+    return sentences, warnings
+
+
+def _resolve(cited: CitedSource, resolver, memo: dict) -> tuple[Source | None, str]:
+    if resolver is None:
+        return None, "no source resolver available"
+    if cited.key in memo:
+        return memo[cited.key]
+    reasons = []
+    for kind, identifier in cited.candidates:
+        resolution = resolver.resolve(kind, identifier)
+        if resolution.source is not None:
+            memo[cited.key] = (resolution.source, "")
+            return memo[cited.key]
+        reasons.append(resolution.reason)
+    memo[cited.key] = (None, reasons[0] if reasons else "the reference has no identifier to look up")
+    return memo[cited.key]
+
+
+def check_document(document: Document, checker: Checker) -> Report:
+    lines = LineIndex(document.source)
+    sentences, warnings = classify_document(document, checker.classifier, lines)
+    citations = extract_citations(document, lines)
+    findings = [s for s in sentences if s.label == Label.FINDING]
+    links = sources_for_sentences(document, findings, citations)
+    memo: dict = {}
+    claims = []
+    for s in findings:
+        cited = links.get(s.index, ())
+        if not cited:
+            claims.append(Claim(s.index, s.text, Verdict.UNCITED, 1.0, "no source is linked to this finding"))
+            continue
+        resolved, unresolved = [], []
+        for c in cited:
+            source, reason = _resolve(c, checker.resolver, memo)
+            if source is not None:
+                resolved.append(source)
+            else:
+                unresolved.append(f"{c.key}: {reason}")
+        citation_ids = tuple(i for c in cited for i in c.citations)
+        keys = tuple(c.key for c in cited)
+        if not resolved:
+            claims.append(
+                Claim(
+                    s.index,
+                    s.text,
+                    Verdict.NOT_FOUND,
+                    0.5,
+                    "the cited source could not be read: " + unresolved[0],
+                    citation_ids,
+                    keys,
+                    None,
+                    tuple(unresolved),
+                )
+            )
+            continue
+        result = verify_claim(s.text, resolved, similarity=checker.similarity)
+        claims.append(
+            Claim(
+                s.index,
+                s.text,
+                result.verdict,
+                result.confidence,
+                result.reason,
+                citation_ids,
+                keys,
+                result.evidence,
+                tuple(unresolved),
+            )
+        )
+    score, grade, components = score_report(sentences, claims)
+    return Report(
+        path=document.path,
+        format=document.format,
+        score=score,
+        grade=grade,
+        sentences=tuple(sentences),
+        citations=citations,
+        claims=tuple(claims),
+        components=components,
+        title=document.title,
+        warnings=tuple(document.warnings) + tuple(warnings),
+        model=str(getattr(checker.classifier, "name", "")),
+    )
+
+
+def check(text_or_path: str | Path, settings: Settings | None = None) -> Report:
+    """The Python API: check a file path or a string of text (Markdown is assumed for text)."""
+    from claimcheck.config import load_settings
+    from claimcheck.load import load_path, load_text
+
+    settings = settings or load_settings()
+    candidate = Path(str(text_or_path)) if len(str(text_or_path)) < 4096 else None
+    if candidate is not None and "\n" not in str(text_or_path) and candidate.exists():
+        document = load_path(candidate, max_bytes=settings.max_bytes)
+    else:
+        document = load_text(str(text_or_path), "markdown")
+    return Checker.from_settings(settings).check(document)
