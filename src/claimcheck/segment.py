@@ -200,11 +200,15 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             continue
         end = match.start("space")
         if text[start:end].strip():
-            spans.append((start, end))
+            spans.append((_skip_space(text, start), end))
         start = match.end()
     if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
+        spans.append((_skip_space(text, start), len(text.rstrip())))
     return spans
+
+
+def _skip_space(text: str, start: int) -> int:
+    return len(text) - len(text[start:].lstrip())
 
 
 def segment_block(block: Block, block_index: int) -> list[Segment]:

@@ -41,17 +41,36 @@ def test_fetches_a_page_with_a_polite_user_agent(server, client, reply):
 
 
 def test_declared_charset_is_used(server, client, reply):
-    url = server.route("/latin", reply("Müller".encode("latin-1"),
-                                       content_type="text/plain; charset=ISO-8859-1"))
+    url = server.route("/latin", reply("Müller".encode("latin-1"), content_type="text/plain; charset=ISO-8859-1"))
     assert client.get(url).text == "Müller"
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "10.1.2.3", "172.16.5.4", "192.168.1.1", "169.254.169.254", "169.254.1.1",
-    "100.64.0.1", "0.0.0.0", "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "fe80::1",
-    "fc00::1", "fd00:ec2::254", "ff02::1", "::", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
-    "64:ff9b::7f00:1", "2002:7f00:1::",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.5.4",
+        "192.168.1.1",
+        "169.254.169.254",
+        "169.254.1.1",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "240.0.0.1",
+        "255.255.255.255",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "fd00:ec2::254",
+        "ff02::1",
+        "::",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "64:ff9b::7f00:1",
+        "2002:7f00:1::",
+    ],
+)
 def test_non_public_addresses_are_blocked(address):
     assert blocked_reason(ipaddress.ip_address(address)) is not None
 
@@ -71,9 +90,8 @@ def test_allow_private_lifts_the_block_but_never_for_metadata():
 
 def test_hostname_resolving_to_loopback_is_blocked(server, reply):
     server.route("/page", reply("secret"))
-    with SafeClient(min_interval=0) as strict:
-        with pytest.raises(FetchError) as caught:
-            strict.get(f"http://localhost:{server.port}/page")
+    with SafeClient(min_interval=0) as strict, pytest.raises(FetchError) as caught:
+        strict.get(f"http://localhost:{server.port}/page")
     assert caught.value.reason.startswith("blocked: localhost resolves to a loopback address")
     assert server.requests == []
 
@@ -81,23 +99,25 @@ def test_hostname_resolving_to_loopback_is_blocked(server, reply):
 def test_one_private_address_among_public_ones_blocks_without_connecting():
     recorder = Recorder()
     fake_dns = {"mixed.test": ["93.184.216.34", "10.0.0.7"]}
-    with SafeClient(min_interval=0, resolve=lambda host, port: fake_dns[host],
-                    transport=recorder) as strict, pytest.raises(FetchError) as caught:
+    with (
+        SafeClient(min_interval=0, resolve=lambda host, port: fake_dns[host], transport=recorder) as strict,
+        pytest.raises(FetchError) as caught,
+    ):
         strict.get("http://mixed.test/paper")
     assert "private address (10.0.0.7)" in caught.value.reason
     assert recorder.urls == []
 
 
 def test_redirect_to_metadata_address_is_blocked_without_connecting(server, reply):
-    url = server.route("/go", reply(status=302, headers={
-        "Location": "http://169.254.169.254/latest/meta-data/iam/"}))
+    url = server.route("/go", reply(status=302, headers={"Location": "http://169.254.169.254/latest/meta-data/iam/"}))
     recorder = Recorder()
     start = time.monotonic()
-    with SafeClient(allow_private=True, min_interval=0, transport=recorder) as open_client:
-        with pytest.raises(FetchError) as caught:
-            open_client.get(url)
-    assert caught.value.reason == ("blocked: 169.254.169.254 resolves to a cloud metadata "
-                                   "address (169.254.169.254)")
+    with (
+        SafeClient(allow_private=True, min_interval=0, transport=recorder) as open_client,
+        pytest.raises(FetchError) as caught,
+    ):
+        open_client.get(url)
+    assert caught.value.reason == ("blocked: 169.254.169.254 resolves to a cloud metadata address (169.254.169.254)")
     assert recorder.urls == [url]  # the first hop only; nothing was sent to 169.254.169.254
     assert time.monotonic() - start < 1.0
 
@@ -106,8 +126,9 @@ def test_redirect_to_private_host_is_blocked_when_the_first_hop_is_allowed(serve
     server.route("/ok", reply("fine"))
     server.route("/go", reply(status=301, headers={"Location": "http://intranet.test/admin"}))
     fake_dns = {"127.0.0.1": ["127.0.0.1"], "intranet.test": ["10.20.30.40"]}
-    with SafeClient(allowed_networks=["127.0.0.1/32"], min_interval=0,
-                    resolve=lambda host, port: fake_dns[host]) as strict:
+    with SafeClient(
+        allowed_networks=["127.0.0.1/32"], min_interval=0, resolve=lambda host, port: fake_dns[host]
+    ) as strict:
         assert strict.get(server.url + "/ok").text == "fine"
         with pytest.raises(FetchError) as caught:
             strict.get(server.url + "/go")
@@ -128,8 +149,7 @@ def _rebinding_dns(first: str, later: str):
 def test_connects_to_the_vetted_address_and_asks_dns_once_per_hop(server, reply):
     server.route("/paper", reply("the paper"))
     resolve, calls = _rebinding_dns("127.0.0.1", "10.9.9.9")
-    with SafeClient(allowed_networks=["127.0.0.1/32"], min_interval=0,
-                    resolve=resolve) as strict:
+    with SafeClient(allowed_networks=["127.0.0.1/32"], min_interval=0, resolve=resolve) as strict:
         response = strict.get(f"http://papers.test:{server.port}/paper")
     assert response.text == "the paper"
     assert calls == ["papers.test"]  # a rebinding second answer is never asked for
@@ -141,8 +161,10 @@ def test_every_redirect_hop_is_vetted_again(server, reply):
     server.route("/a", reply(status=302, headers={"Location": "/b"}))
     server.route("/b", reply("b"))
     resolve, calls = _rebinding_dns("127.0.0.1", "10.9.9.9")
-    with SafeClient(allowed_networks=["127.0.0.1/32"], min_interval=0,
-                    resolve=resolve) as strict, pytest.raises(FetchError) as caught:
+    with (
+        SafeClient(allowed_networks=["127.0.0.1/32"], min_interval=0, resolve=resolve) as strict,
+        pytest.raises(FetchError) as caught,
+    ):
         strict.get(f"http://papers.test:{server.port}/a")
     assert "private address (10.9.9.9)" in caught.value.reason
     assert calls == ["papers.test", "papers.test"]
@@ -151,8 +173,7 @@ def test_every_redirect_hop_is_vetted_again(server, reply):
 
 def _chain(server, reply, length: int) -> str:
     for i in range(length):
-        server.route(f"/hop/{i}", reply(status=307 if i % 2 else 302,
-                                        headers={"Location": f"/hop/{i + 1}"}))
+        server.route(f"/hop/{i}", reply(status=307 if i % 2 else 302, headers={"Location": f"/hop/{i + 1}"}))
     server.route(f"/hop/{length}", reply("arrived", content_type="text/plain"))
     return server.url + "/hop/0"
 
@@ -177,12 +198,13 @@ def test_redirect_to_another_scheme_is_refused(server, client, reply):
 
 @pytest.mark.parametrize("declared", [True, False])
 def test_response_over_the_size_cap_fails(server, reply, declared):
-    url = server.route("/big", reply(b"x" * 20_000_000, content_type="text/plain",
-                                     content_length=declared))
+    url = server.route("/big", reply(b"x" * 20_000_000, content_type="text/plain", content_length=declared))
     start = time.monotonic()
-    with SafeClient(allow_private=True, min_interval=0, max_bytes=1_000_000) as small:
-        with pytest.raises(FetchError, match="larger than"):
-            small.get(url)
+    with (
+        SafeClient(allow_private=True, min_interval=0, max_bytes=1_000_000) as small,
+        pytest.raises(FetchError, match="larger than"),
+    ):
+        small.get(url)
     assert time.monotonic() - start < 2.0
 
 
@@ -208,26 +230,28 @@ def test_caller_can_narrow_the_allowlist(server, client, reply):
 def test_slow_response_times_out(server, reply):
     url = server.route("/slow", reply("late", delay=3.0))
     start = time.monotonic()
-    with SafeClient(allow_private=True, min_interval=0, timeout=0.4) as quick:
-        with pytest.raises(FetchError, match=r"timed out after 0.4 s") as caught:
-            quick.get(url)
+    with (
+        SafeClient(allow_private=True, min_interval=0, timeout=0.4) as quick,
+        pytest.raises(FetchError, match=r"timed out after 0.4 s") as caught,
+    ):
+        quick.get(url)
     assert caught.value.transient
     assert time.monotonic() - start < 1.5
 
 
 def test_trickling_body_hits_the_total_deadline(server, reply):
     # every chunk arrives well within a read timeout; only a total deadline stops this
-    url = server.route("/drip", reply(b"y" * 2000, content_type="text/plain",
-                                      chunk_delay=0.1, chunk_size=50))
+    url = server.route("/drip", reply(b"y" * 2000, content_type="text/plain", chunk_delay=0.1, chunk_size=50))
     start = time.monotonic()
-    with SafeClient(allow_private=True, min_interval=0, timeout=0.5) as quick:
-        with pytest.raises(FetchError, match="timed out"):
-            quick.get(url)
+    with (
+        SafeClient(allow_private=True, min_interval=0, timeout=0.5) as quick,
+        pytest.raises(FetchError, match="timed out"),
+    ):
+        quick.get(url)
     assert time.monotonic() - start < 1.5
 
 
-@pytest.mark.parametrize(("status", "transient"), [(404, False), (410, False), (500, True),
-                                                   (503, True), (429, True)])
+@pytest.mark.parametrize(("status", "transient"), [(404, False), (410, False), (500, True), (503, True), (429, True)])
 def test_error_statuses_fail_with_the_status(server, client, reply, status, transient):
     url = server.route("/err", reply("oops", status=status))
     with pytest.raises(FetchError) as caught:
@@ -248,13 +272,16 @@ def test_connection_refused_is_a_transient_one_line_error(client):
     assert caught.value.transient
 
 
-@pytest.mark.parametrize(("url", "message"), [
-    ("file:///etc/passwd", "only http and https"),
-    ("ftp://example.org/x", "only http and https"),
-    ("/relative/path", "only http and https"),
-    ("http://user:secret@127.0.0.1/", "user name or password"),
-    ("http://[::1", "not a valid URL"),
-])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("file:///etc/passwd", "only http and https"),
+        ("ftp://example.org/x", "only http and https"),
+        ("/relative/path", "only http and https"),
+        ("http://user:secret@127.0.0.1/", "user name or password"),
+        ("http://[::1", "not a valid URL"),
+    ],
+)
 def test_unfetchable_urls_are_refused(client, url, message):
     with pytest.raises(FetchError, match=message):
         client.get(url)

@@ -37,7 +37,7 @@ class TrainConfig:
     base_model: str = PACKAGED_BASE
     output_dir: Path = DEFAULT_MODEL_DIR
     data_dir: Path = PROJECT_ROOT / "data" / "processed"
-    epochs: int = 6
+    epochs: int = 4
     batch_size: int = 32
     learning_rate: float = 8e-5
     weight_decay: float = 0.01

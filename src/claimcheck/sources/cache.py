@@ -78,6 +78,8 @@ class SourceCache:
         except (OSError, sqlite3.Error) as exc:
             raise ClaimcheckError(f"source cache {self.path}: cannot open ({exc})") from exc
         try:
+            # A cache may lose its last writes in a power cut; NORMAL skips an fsync per write.
+            conn.execute("PRAGMA synchronous=NORMAL")
             if not self._ready:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(_SCHEMA)

@@ -26,6 +26,7 @@ SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
 ID_KINDS = ("doi", "pmid", "pmcid", "nct", "arxiv", "url")
 BIB_KEYS = ("authors", "journal", "year")
 MAX_FILE_BYTES = 50 * 1024 * 1024
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _HEADING = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -156,7 +157,10 @@ class SourceLibrary:
             identifiers["author-year"] = key_ay
         for name in BIB_KEYS:
             if meta.get(name):
-                identifiers[name] = meta[name]
+                identifiers[name] = meta[name].strip()
+        year = _YEAR.search(identifiers.get("year", ""))
+        if year:
+            identifiers["year"] = year.group(0)
         title = meta.get("title", "").strip() or path.stem
         source = Source(
             key=source_key(identifiers, f"library:{path.name}"),
@@ -287,7 +291,13 @@ def read_pdf(data: bytes) -> tuple[dict[str, str], str] | str:
     except ImportError:
         return "PDF support needs pypdf (pip install 'claimcheck[pdf]')"
     import io
+    import logging
 
+    # pypdf logs warnings about malformed files; without this, Python's last-resort handler
+    # would print them when the application has not configured logging.
+    pypdf_log = logging.getLogger("pypdf")
+    if not any(isinstance(h, logging.NullHandler) for h in pypdf_log.handlers):
+        pypdf_log.addHandler(logging.NullHandler())
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -295,7 +305,8 @@ def read_pdf(data: bytes) -> tuple[dict[str, str], str] | str:
         text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
         title = str((reader.metadata or {}).get("/Title") or "").strip()
     except Exception as exc:  # pypdf raises many types for malformed files
-        return f"cannot read PDF ({type(exc).__name__})"
+        detail = " ".join(str(exc).split())[:120] or type(exc).__name__
+        return f"cannot read PDF ({detail})"
     if not text.strip():
         return "PDF has no extractable text (a scan?)"
     return ({"title": title} if title else {}), text
@@ -380,7 +391,7 @@ class _PageParser(HTMLParser):
             name = (values.get("name") or values.get("property") or "").lower()
             content = values.get("content", "").strip()
             if name == "citation_author" and content:
-                self.authors.append(content)
+                self.authors.append(short_author(content))
             elif (
                 name in _META_KEYS
                 and content
@@ -445,6 +456,18 @@ def extract_html(page: str, url: str | None = None) -> tuple[dict[str, str], str
     if len(text.strip()) < min(200, len(fallback) // 2):
         text = fallback
     return meta, text.strip()
+
+
+def short_author(name: str) -> str:
+    """ "Haddad, Rania" or "Rania K. Haddad" -> "Haddad RK", the style claimcheck uses."""
+    family, comma, given = name.partition(",")
+    if not comma:
+        words = name.split()
+        if len(words) < 2:
+            return name.strip()
+        family, given = words[-1], " ".join(words[:-1])
+    initials = "".join(part[0] for part in re.split(r"[\s.\-]+", given) if part).upper()
+    return f"{family.strip()} {initials}".strip()
 
 
 def _free_name(dest: Path, path: Path) -> Path:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from claimcheck.schema import Source
 from claimcheck.sources import normalize, normalize_url, source_key
 from claimcheck.sources.http import FetchError, Response, SafeClient
-from claimcheck.sources.library import extract_html, read_pdf
+from claimcheck.sources.library import extract_html, read_pdf, short_author
 
 BASE_URLS = {
     "crossref": "https://api.crossref.org",
@@ -28,6 +28,11 @@ BASE_URLS = {
     "doi.org": "https://doi.org",
 }
 _TAG = re.compile(r"<[^>]+>")
+_INLINE = re.compile(
+    r"</?(?:jats:)?(?:i|b|em|strong|sup|sub|italic|bold|sc|underline|span|a|"
+    r"monospace|inline-formula)\b[^>]*>",
+    re.IGNORECASE,
+)
 _ATOM = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
 
 
@@ -44,10 +49,14 @@ class OnlineResolver(Protocol):
 
 def strip_markup(text: str) -> str:
     """Plain text from JATS or HTML snippets (abstracts come with <jats:p>, <i>, <h4>)."""
-    text = re.sub(r"</(?:jats:)?(?:p|sec|title|h\d|li)>", "\n", text)
+    text = _INLINE.sub("", text)
+    text = re.sub(r"</?(?:jats:)?(?:p|sec|title|h\d|li|div)\b[^>]*>|<br\s*/?>", "\n", text)
     text = htmllib.unescape(_TAG.sub(" ", text))
-    paragraphs = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(p for p in paragraphs if p)
+    paragraphs = [" ".join(line.split()) for line in text.split("\n")]
+    paragraphs = [p for p in paragraphs if p]
+    if paragraphs and paragraphs[0].lower() == "abstract":
+        paragraphs = paragraphs[1:]
+    return "\n".join(paragraphs)
 
 
 def _first(value: Any) -> str:
@@ -103,7 +112,7 @@ class CrossrefResolver:
         if not isinstance(message, dict):
             raise FetchError("unexpected response (no message)")
         authors = [
-            f"{a.get('family', '')} {_initials(a.get('given', ''))}".strip() or str(a.get("name", ""))
+            short_author(f"{a['family']}, {a.get('given', '')}") if a.get("family") else str(a.get("name", ""))
             for a in message.get("author") or []
             if isinstance(a, dict)
         ]
@@ -262,7 +271,7 @@ class ArxivResolver:
         entry = root.find("atom:entry", _ATOM)
         if entry is None or (entry.findtext("atom:title", "", _ATOM).strip() == "Error"):
             raise FetchError(f"no arXiv record for {identifier}")
-        authors = [_surname_first(a.findtext("atom:name", "", _ATOM)) for a in entry.findall("atom:author", _ATOM)]
+        authors = [short_author(a.findtext("atom:name", "", _ATOM)) for a in entry.findall("atom:author", _ATOM)]
         ids = {"arxiv": identifier, "doi": _safe_id("doi", entry.findtext("arxiv:doi", "", _ATOM))}
         published = entry.findtext("atom:published", "", _ATOM)
         _bib(ids, authors, "arXiv preprint (not peer reviewed)", published[:4])
@@ -350,18 +359,6 @@ def _looks_binary(body: bytes) -> bool:
     text = sample.decode("utf-8", errors="replace")
     odd = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\r\n\t\f"))
     return odd > max(8, len(text) // 10)
-
-
-def _initials(given: str) -> str:
-    return "".join(part[0] for part in re.split(r"[\s.\-]+", given) if part).upper()
-
-
-def _surname_first(name: str) -> str:
-    """ "Ravi K. Iyer" -> "Iyer RK", the style the rest of claimcheck uses."""
-    words = name.split()
-    if len(words) < 2:
-        return name.strip()
-    return f"{words[-1]} {_initials(' '.join(words[:-1]))}"
 
 
 def default_resolvers(client: SafeClient, base_urls: Mapping[str, str] | None = None) -> list[OnlineResolver]:
