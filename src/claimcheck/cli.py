@@ -225,7 +225,7 @@ def audit(
     config: ConfigOpt = None,
 ) -> None:
     """Check a whole content folder; worst articles first."""
-    from claimcheck.audit import run_audit_command
+    from claimcheck.commands.audit import run_audit_command
 
     try:
         settings = _settings(config, model_dir=model, fail_under=fail_under)

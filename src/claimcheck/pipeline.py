@@ -47,33 +47,45 @@ def _build_resolver(settings: Settings, online: bool | None):
     return build_resolver(settings, online=online)
 
 
-def classify_document(document: Document, classifier, lines: LineIndex) -> tuple[list[Sentence], list[str]]:
-    segments = segment_document(document)
-    preds = classifier.predict([s.text for s in segments], [s.kind.value for s in segments])
-    sentences = []
-    warnings = []
-    for i, (seg, pred) in enumerate(zip(segments, preds, strict=True)):
-        line, column = lines.line_col(seg.start)
-        if pred.truncated:
-            warnings.append(
-                f"line {line}: a {len(seg.text.split())}-word sentence was truncated to the model's input length"
+def classify_documents(documents: list[Document], classifier) -> list[tuple[list[Sentence], list[str]]]:
+    """Classify the segments of many documents in one batched call.
+
+    Batching across documents fills the model's batches and lets the classifier de-duplicate
+    boilerplate ("Learn more", footers) across a whole folder.
+    """
+    all_segments = [segment_document(d) for d in documents]
+    flat = [seg for segs in all_segments for seg in segs]
+    preds = classifier.predict([s.text for s in flat], [s.kind.value for s in flat])
+    out = []
+    pos = 0
+    for document, segments in zip(documents, all_segments, strict=True):
+        lines = LineIndex(document.source)
+        sentences, warnings = [], []
+        for i, seg in enumerate(segments):
+            pred = preds[pos + i]
+            line, column = lines.line_col(seg.start)
+            if pred.truncated:
+                warnings.append(
+                    f"line {line}: a {len(seg.text.split())}-word sentence was truncated to the model's input length"
+                )
+            sentences.append(
+                Sentence(
+                    i,
+                    seg.text,
+                    pred.label,
+                    round(pred.confidence, 4),
+                    pred.scores,
+                    seg.start,
+                    seg.end,
+                    line,
+                    column,
+                    seg.kind,
+                    seg.block_index,
+                )
             )
-        sentences.append(
-            Sentence(
-                i,
-                seg.text,
-                pred.label,
-                round(pred.confidence, 4),
-                pred.scores,
-                seg.start,
-                seg.end,
-                line,
-                column,
-                seg.kind,
-                seg.block_index,
-            )
-        )
-    return sentences, warnings
+        pos += len(segments)
+        out.append((sentences, warnings))
+    return out
 
 
 def _resolve(cited: CitedSource, resolver, memo: dict) -> tuple[Source | None, str]:
@@ -93,9 +105,13 @@ def _resolve(cited: CitedSource, resolver, memo: dict) -> tuple[Source | None, s
 
 
 def check_document(document: Document, checker: Checker) -> Report:
-    lines = LineIndex(document.source)
-    sentences, warnings = classify_document(document, checker.classifier, lines)
-    citations = extract_citations(document, lines)
+    sentences, warnings = classify_documents([document], checker.classifier)[0]
+    return finish_report(document, sentences, warnings, checker)
+
+
+def finish_report(document: Document, sentences: list[Sentence], warnings: list[str], checker: Checker) -> Report:
+    """Cite, resolve, verify and score a document whose sentences are classified."""
+    citations = extract_citations(document, LineIndex(document.source))
     findings = [s for s in sentences if s.label == Label.FINDING]
     links = sources_for_sentences(document, findings, citations)
     memo: dict = {}

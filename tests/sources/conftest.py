@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ Route = Reply | Callable[[Seen], Reply]
 
 
 class FakeServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
         self.stopping = threading.Event()
@@ -67,13 +68,17 @@ class FakeServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.01,), daemon=True)
 
+        self.scheme = "https" if tls is not None else "http"
+
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def route(self, path: str, reply: Route) -> str:
         self.routes[path] = reply
@@ -121,6 +126,20 @@ class FakeServer:
 def server() -> Iterator[FakeServer]:
     with FakeServer() as fake:
         yield fake
+
+
+@pytest.fixture
+def make_server() -> Iterator[Callable[..., FakeServer]]:
+    """Start extra servers (e.g. one speaking TLS); all are stopped after the test."""
+    started: list[FakeServer] = []
+
+    def start(tls: ssl.SSLContext | None = None) -> FakeServer:
+        started.append(FakeServer(tls).__enter__())
+        return started[-1]
+
+    yield start
+    for fake in started:
+        fake.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 import time
 
 import httpx
@@ -316,3 +319,45 @@ def test_client_waits_its_turn_between_requests_to_one_host(server, reply, fake_
         polite.get(url)
     assert fake_clock.sleeps == [pytest.approx(1.0)]
     assert len(server.requests) == 2
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for papers.test (made with the openssl tool)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=papers.test",
+         "-addext", "subjectAltName=DNS:papers.test"],
+        check=True, capture_output=True, timeout=30,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(certificate, make_server):
+    """A fake server speaking TLS with the papers.test certificate."""
+    cert, key = certificate
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return make_server(tls=context)
+
+
+@pytest.mark.parametrize(("host", "ok"), [("papers.test", True), ("other.test", False)])
+def test_https_to_the_vetted_address_still_checks_the_certificate_name(tls_server, certificate, reply, host, ok):
+    tls_server.route("/paper", reply("over tls"))
+    trust = ssl.create_default_context(cafile=str(certificate[0]))
+    with SafeClient(
+        allowed_networks=["127.0.0.1/32"], min_interval=0, ssl_context=trust, resolve=lambda h, p: ["127.0.0.1"]
+    ) as strict:
+        if ok:
+            assert strict.get(f"https://{host}:{tls_server.port}/paper").text == "over tls"
+            assert tls_server.requests[0].headers["Host"] == f"{host}:{tls_server.port}"
+        else:
+            with pytest.raises(FetchError, match=r"cannot connect to other\.test: .*certificate") as caught:
+                strict.get(f"https://{host}:{tls_server.port}/paper")
+            assert "\n" not in caught.value.reason
+            assert tls_server.requests == []

@@ -200,6 +200,7 @@ def test_unusable_files_are_skipped_with_reasons(tmp_path):
     write(tmp_path / "orphan.json", "{}")
     write(tmp_path / "bad.pdf", b"%PDF-1.4 this is not really a pdf")
     write(tmp_path / ".hidden.md", "ignored")
+    write(tmp_path / ".git" / "objects" / "ab" / "cdef", b"\x00blob")
     library = SourceLibrary([tmp_path, tmp_path / "missing"])
     skipped = {s.path.name: s.reason for s in library.skipped}
     assert [e.title for e in library.entries()] == ["Good"]
@@ -210,7 +211,7 @@ def test_unusable_files_are_skipped_with_reasons(tmp_path):
     assert skipped["orphan.json"] == "sidecar .json without a source file"
     assert skipped["bad.pdf"].startswith("cannot read PDF (")
     assert skipped["missing"] == "library folder does not exist"
-    assert ".hidden.md" not in skipped
+    assert ".hidden.md" not in skipped and "cdef" not in skipped
 
 
 def test_bad_and_duplicate_identifiers_become_warnings(tmp_path):

@@ -118,9 +118,10 @@ def normalize(kind: str, identifier: str) -> str:
         return text
     if kind == "pmid":
         text = re.sub(r"^pmid:?\s*", "", text, flags=re.IGNORECASE)
+        text = text.lstrip("0") if text.isdigit() else text
         if not text.isdigit() or len(text) > 9:
             raise ValueError(f"not a valid PMID: {identifier!r}")
-        return text.lstrip("0") or "0"
+        return text
     if kind == "pmcid":
         text = re.sub(r"^(?:pmcid:?\s*)", "", text, flags=re.IGNORECASE).upper()
         text = text if text.startswith("PMC") else f"PMC{text}"

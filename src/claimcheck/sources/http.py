@@ -13,8 +13,10 @@ Everything that goes wrong becomes a ``FetchError`` with a one-line reason.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -140,6 +142,12 @@ def blocked_reason(
     return None
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process; building one loads the CA bundle (tens of ms)."""
+    return httpx.create_ssl_context()
+
+
 def system_resolve(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to (IPv4 and IPv6), via the system resolver."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -179,7 +187,8 @@ class SafeClient:
 
     ``allow_private`` lifts the address block (metadata addresses stay blocked);
     ``allowed_networks`` lifts it for a few networks only (e.g. an intranet source server).
-    ``resolve`` and ``transport`` are injectable so tests can control DNS and see requests.
+    ``resolve`` and ``transport`` are injectable so tests can control DNS and see requests;
+    ``ssl_context`` replaces the default (system CA bundle) certificate verification.
     """
 
     def __init__(
@@ -196,6 +205,7 @@ class SafeClient:
         resolve: Resolve = system_resolve,
         user_agent: str = USER_AGENT,
         transport: httpx.BaseTransport | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -213,6 +223,7 @@ class SafeClient:
             follow_redirects=False,
             trust_env=False,
             limits=httpx.Limits(max_keepalive_connections=0),
+            **({} if transport is not None else {"verify": ssl_context or _ssl_context()}),
         )
 
     def close(self) -> None:

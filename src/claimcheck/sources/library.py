@@ -119,13 +119,18 @@ class SourceLibrary:
             if not folder.is_dir():
                 self._skipped.append(SkippedFile(folder, "library folder does not exist"))
                 continue
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                self._consider(path)
+            try:
+                files = sorted(p for p in folder.rglob("*") if p.is_file())
+            except OSError as exc:
+                self._skipped.append(SkippedFile(folder, f"cannot list the folder ({exc.strerror or exc})"))
+                continue
+            for path in files:
+                # hidden files and folders (.git, .DS_Store, editor backups) are not sources
+                if not any(part.startswith(".") for part in path.relative_to(folder).parts):
+                    self._consider(path)
         return self._sources
 
     def _consider(self, path: Path) -> None:
-        if any(part.startswith(".") for part in path.parts[-1:]):
-            return
         suffix = path.suffix.lower()
         if suffix == ".json":
             stem = path.with_suffix("")
