@@ -96,6 +96,7 @@ def test_hostname_resolving_to_loopback_is_blocked(server, reply):
     with SafeClient(min_interval=0) as strict, pytest.raises(FetchError) as caught:
         strict.get(f"http://localhost:{server.port}/page")
     assert caught.value.reason.startswith("blocked: localhost resolves to a loopback address")
+    assert caught.value.transient  # depends on settings, so never cached as "not found"
     assert server.requests == []
 
 

@@ -72,6 +72,23 @@ def test_indexes_every_identifier(real_library, kind, identifier, file):
     assert source is not None and source.location.endswith(file)
 
 
+def test_a_reference_entry_containing_a_title_finds_it(real_library):
+    entry = (
+        "3. Moreau C, Adeyemi F, Sato K, Brennan D. Oral collagen peptides for knee osteoarthritis pain: "
+        "a 24-week randomised, double-blind, placebo-controlled trial. Clin Rheumatol Pract. 2022;14:211-9."
+    )
+    source = real_library.lookup("title", entry)
+    assert source is not None and source.location.endswith("collagen-peptides-knee-oa-trial.md")
+    assert real_library.lookup("title", "Oral collagen peptides for knee pain. 2022") is None
+
+
+def test_short_titles_only_match_exactly(tmp_path):
+    write(tmp_path / "e.md", "---\ntitle: Editorial\n---\nText.\n")
+    library = SourceLibrary([tmp_path])
+    assert library.lookup("title", "editorial") is not None
+    assert library.lookup("title", "Smith J. Editorial. Lancet. 2020") is None
+
+
 def test_titles_with_colons_survive_the_header(real_library):
     source = real_library.lookup("nct", "NCT09481276")
     assert source.title == (

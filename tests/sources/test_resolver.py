@@ -332,3 +332,17 @@ def test_build_resolver_from_settings(tmp_path):
     assert [r.name for r in online.resolvers] == ["crossref", "europepmc", "clinicaltrials", "arxiv", "web", "doi.org"]
     assert build_resolver(settings.with_overrides(online=True), online=False).online is False
     assert build_resolver(Settings(cache_dir=tmp_path)).library is None
+
+
+def test_parts_are_importable_from_the_package():
+    import claimcheck.sources as sources
+    from claimcheck.sources.cache import CacheEntry
+    from claimcheck.sources.http import FetchError, SafeClient
+
+    assert sources.FetchError is FetchError
+    assert sources.SafeClient is SafeClient
+    assert sources.SourceLibrary is SourceLibrary
+    assert sources.SourceCache is SourceCache
+    assert sources.CacheEntry is CacheEntry
+    with pytest.raises(AttributeError):
+        _ = sources.NoSuchThing

@@ -9,14 +9,14 @@ from claimcheck.schema import Report
 
 CSS = """
 body{font:16px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1f24;background:#fafafa}
-main{max-width:860px;margin:0 auto;padding:16px}
+main{max-width:860px;margin:0 auto;padding:16px;overflow-wrap:anywhere}
 h1{font-size:1.35rem;margin:.2em 0}.score{display:flex;gap:16px;align-items:center;flex-wrap:wrap;
 background:#fff;border:1px solid #ddd;border-radius:10px;padding:12px 16px}
 .big{font-size:2.4rem;font-weight:700}
 .grade{font-size:1.2rem;font-weight:700;padding:2px 10px;border-radius:6px;color:#fff}
 .g-A,.g-B{background:#1a7f37}.g-C{background:#b08800}.g-D,.g-F{background:#cf222e}
 table{border-collapse:collapse;width:100%;margin:12px 0;background:#fff;font-size:.93rem}
-th,td{border:1px solid #ddd;padding:6px 8px;vertical-align:top;text-align:left}
+th,td{border:1px solid #ddd;padding:6px 8px;vertical-align:top;text-align:left}th,td.k{overflow-wrap:normal}
 .article p{background:#fff;border-radius:8px;padding:8px 12px;margin:6px 0}
 .s{border-radius:4px;padding:1px 2px}.finding{background:#ddf4ff}.hype{background:#ffd8f0}
 .call-to-action{background:#fff1c2}.disclaimer{background:#dafbe1}.background{}
@@ -24,7 +24,10 @@ th,td{border:1px solid #ddd;padding:6px 8px;vertical-align:top;text-align:left}
 .v-supported{color:#1a7f37;font-weight:600}.v-contradicted{color:#cf222e;font-weight:700}
 .v-overstated{color:#9a6700;font-weight:600}.v-not-found{color:#8250df;font-weight:600}.v-uncited{color:#57606a}
 blockquote{margin:4px 0;padding-left:8px;border-left:3px solid #ccc;font-style:italic}
-@media (max-width:600px){body{font-size:15px}.big{font-size:2rem}td,th{padding:4px}}
+@media (max-width:600px){body{font-size:15px}.big{font-size:2rem}
+table,tbody,tr,td{display:block}table{background:none}thead{display:none}
+tr{background:#fff;border:1px solid #ddd;border-radius:8px;margin:8px 0}td{border:0;padding:4px 10px}
+td::before{content:attr(data-label);display:block;font-size:.8rem;font-weight:600;color:#57606a}}
 """
 
 
@@ -39,19 +42,21 @@ def render_html(report: Report) -> str:
         f"<section class='score' aria-label='score'><span class='big'>{report.score}/100</span>"
         f"<span class='grade g-{e(report.grade)}'>grade {e(report.grade)}</span>"
         f"<span>{e(report.path or 'stdin')}</span></section>",
-        "<h2>How the score was built</h2><table><tr><th>component</th><th>points</th><th>measure</th><th>why</th></tr>",
+        "<h2>How the score was built</h2><table><thead><tr><th>component</th><th>points</th><th>measure</th>"
+        "<th>why</th></tr></thead>",
     ]
     for c in report.components:
         parts.append(
-            f"<tr><td>{e(c.name)}</td><td>{c.points:g}/{c.max_points:g}</td>"
-            f"<td>{e(c.value)}</td><td>{e(c.explanation)}</td></tr>"
+            f"<tr><td class='k' data-label='component'>{e(c.name)}</td>"
+            f"<td class='k' data-label='points'>{c.points:g}/{c.max_points:g}</td>"
+            f"<td class='k' data-label='measure'>{e(c.value)}</td><td data-label='why'>{e(c.explanation)}</td></tr>"
         )
     parts.append("</table>")
     by_index = {s.index: s for s in report.sentences}
     if report.claims:
         parts.append(
-            "<h2>Findings and their sources</h2><table><tr><th>line</th><th>finding</th>"
-            "<th>verdict</th><th>evidence</th></tr>"
+            "<h2>Findings and their sources</h2><table><thead><tr><th>line</th><th>finding</th>"
+            "<th>verdict</th><th>evidence</th></tr></thead>"
         )
         for c in report.claims:
             s = by_index[c.sentence_index]
@@ -62,9 +67,9 @@ def render_html(report: Report) -> str:
                     f"<blockquote>{e(c.evidence.passage)}</blockquote>"
                 )
             parts.append(
-                f"<tr><td>{s.line}:{s.column}</td><td>{e(c.text)}</td>"
-                f"<td class='v-{e(c.verdict)}'>{e(c.verdict)}</td>"
-                f"<td>{evidence}{e(c.reason)}</td></tr>"
+                f"<tr><td class='k' data-label='line'>{s.line}:{s.column}</td><td data-label='finding'>{e(c.text)}</td>"
+                f"<td class='k v-{e(c.verdict)}' data-label='verdict'>{e(c.verdict)}</td>"
+                f"<td data-label='evidence'>{evidence}{e(c.reason)}</td></tr>"
             )
         parts.append("</table>")
     parts.append(

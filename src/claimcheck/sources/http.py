@@ -281,14 +281,16 @@ class SafeClient:
             raise FetchError(f"cannot resolve {host}", transient=True) from exc
         if not found:
             raise FetchError(f"cannot resolve {host}", transient=True)
+        # "blocked" depends on settings (allow_private), so it is marked transient: a cache
+        # must not remember it as "not found" for a later run with other settings.
         for text in found:
             try:
                 address = ipaddress.ip_address(text)
             except ValueError as exc:
-                raise FetchError(f"blocked: {host} resolves to an unusable address") from exc
+                raise FetchError(f"blocked: {host} resolves to an unusable address", transient=True) from exc
             why = blocked_reason(address, self.allow_private, self.allowed_networks)
             if why:
-                raise FetchError(f"blocked: {host} resolves to {why} ({address})")
+                raise FetchError(f"blocked: {host} resolves to {why} ({address})", transient=True)
         return found[0]
 
     def _send(

