@@ -3,13 +3,15 @@
 import json
 import shutil
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import pytest
 from typer.testing import CliRunner
 
 from claimcheck.cli import app
-from conftest import ROOT
+
+ROOT = Path(__file__).resolve().parents[1]
 
 runner = CliRunner()
 SAMPLES = ROOT / "data" / "samples"

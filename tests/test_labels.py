@@ -1,7 +1,9 @@
 import re
+from pathlib import Path
 
 from claimcheck.labels import ID2LABEL, LABEL2ID, LABELS, Label
-from conftest import ROOT
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _contract_labels() -> list[str]:

@@ -170,13 +170,15 @@ class Loaded:
     cached: dict | None = None
 
 
-def _load_one(path: Path, settings: Settings, cache: ResultCache | None, keys: tuple[str, str]) -> Loaded:
+def _load_one(
+    path: Path, settings: Settings, cache: ResultCache | None, keys: tuple[str, str], html_dir: Path | None
+) -> Loaded:
     from claimcheck.load import format_for, load_bytes
 
     try:
         size = path.stat().st_size
         if size > settings.max_bytes:
-            raise InputError(f"{size / 1048576:.1f} MB is over the {settings.max_file_mb:g} MB limit")
+            raise InputError(f"{size / 1048576:.3g} MB is over the {settings.max_file_mb:g} MB limit")
         data = path.read_bytes()
     except FileNotFoundError:
         return Loaded(path, "", error="file disappeared before it could be read")
@@ -187,8 +189,10 @@ def _load_one(path: Path, settings: Settings, cache: ResultCache | None, keys: t
     digest = hashlib.sha256(data).hexdigest()
     if cache is not None:
         hit = cache.get(digest, *keys)
-        if hit is not None:
+        if hit is not None and _html_ready(hit, path, html_dir):
             hit["path"] = str(path)
+            if html_dir is None:
+                hit["html"] = None  # a report written by an earlier --html-dir run is not this run's
             return Loaded(path, digest, cached=hit)
     fmt = format_for(path)
     if fmt is None:
@@ -221,11 +225,15 @@ def audit_local(
     keys = (model_version(settings.model_dir), config_key(settings, online))
     with ThreadPoolExecutor(max_workers=2) as pool:
         chunks = list(_chunks(files, CHUNK))
-        pending = pool.submit(lambda c: [_load_one(p, settings, cache, keys) for p in c], chunks[0]) if chunks else None
+
+        def load(chunk: list[Path]) -> list[Loaded]:
+            return [_load_one(p, settings, cache, keys, html_dir) for p in chunk]
+
+        pending = pool.submit(load, chunks[0]) if chunks else None
         for n in range(len(chunks)):
             loaded = pending.result()
             if n + 1 < len(chunks):
-                pending = pool.submit(lambda c: [_load_one(p, settings, cache, keys) for p in c], chunks[n + 1])
+                pending = pool.submit(load, chunks[n + 1])
             docs = [item for item in loaded if item.document is not None]
             try:
                 classified = classify_documents([d.document for d in docs], checker.classifier)
@@ -254,11 +262,20 @@ def audit_local(
                 on_result(result, False)
 
 
+def _html_ready(hit: dict, path: Path, html_dir: Path | None) -> bool:
+    """A cached result serves an --html-dir run only when this file's report is already there."""
+    return html_dir is None or (hit.get("html") == html_name(path) and (html_dir / hit["html"]).is_file())
+
+
+def html_name(path: Path) -> str:
+    return hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10] + "-" + path.stem[:60] + ".html"
+
+
 def write_html_report(report: Report, path: Path, html_dir: Path) -> str:
     from claimcheck.render.html import render_html
 
     html_dir.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10] + "-" + path.stem[:60] + ".html"
+    name = html_name(path)
     _atomic_write(html_dir / name, render_html(report))
     return name
 

@@ -18,7 +18,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from claimcheck.config import PROJECT_ROOT, Settings
@@ -104,13 +106,18 @@ def _run_subprocess(name: str, corpus: Path, settings_file: Path) -> dict:
 
 
 def _table(results: list[dict], articles: int) -> Table:
-    table = Table(title=f"local audit of {articles} articles, cold (empty cache) and cached")
-    columns = ("run", "articles/s", "sentences/s", "audit s", "wall s", "from cache", "errors", "peak MB")
+    table = Table(
+        title=f"local audit of {articles} articles, cold (empty cache) then cached",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+    )
+    columns = ("run", "articles/s", "sentences/s", "audit s", "wall s", "cached", "errors", "peak MB")
     for col in columns:
-        table.add_column(col, justify="left" if col == "run" else "right")
+        table.add_column(col, justify="left" if col == "run" else "right", no_wrap=True)
     for r in results:
         if "error" in r:
-            table.add_row(r["run"], f"[red]{r['error']}[/]", "", "", f"{r['wall_s']:.2f}", "", "", "")
+            table.add_row(r["run"], "[red]failed[/]", "", "", f"{r['wall_s']:.2f}", "", "", "")
             continue
         table.add_row(
             r["run"],
@@ -127,8 +134,11 @@ def _table(results: list[dict], articles: int) -> Table:
 
 def run_audit_bench(settings: Settings, articles: int, output: Path | None, console: Console) -> list[dict]:
     """Build the corpus, audit it cold then cached (a subprocess each), show and save the numbers."""
+    from claimcheck.modeling.predict import read_meta
+
     if articles < 1:
         raise ClaimcheckError("--articles must be at least 1")
+    read_meta(settings.model_dir)  # a missing model is one clear error here, not two failed runs
     results = []
     with tempfile.TemporaryDirectory(prefix="claimcheck-audit-bench-") as tmp:
         corpus = Path(tmp) / "corpus"
@@ -139,7 +149,13 @@ def run_audit_bench(settings: Settings, articles: int, output: Path | None, cons
         for name in RUNS:
             with console.status(f"auditing {articles} articles ({name})"):
                 results.append(_run_subprocess(name, corpus, settings_file))
+            if "error" in results[-1]:
+                break  # nothing is cached to measure
     console.print(_table(results, articles))
+    console.print("[dim]audit s: the checking alone; wall s: the whole process, imports and model load included[/]")
+    for r in results:
+        if "error" in r:
+            console.print(f"[red]the {r['run']} run failed:[/] {escape(r['error'])}", soft_wrap=True)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps({"articles": articles, "runs": results}, indent=2), encoding="utf-8")

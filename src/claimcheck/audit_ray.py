@@ -81,7 +81,7 @@ def read_bytes(url: str, max_bytes: int, max_file_mb: float) -> tuple[bytes | No
         fs, path = fsspec.core.url_to_fs(url)
         size = fs.size(path)
         if size is not None and size > max_bytes:
-            raise InputError(f"{size / 1048576:.1f} MB is over the {max_file_mb:g} MB limit")
+            raise InputError(f"{size / 1048576:.3g} MB is over the {max_file_mb:g} MB limit")
         with fs.open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
         if len(data) > max_bytes:

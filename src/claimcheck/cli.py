@@ -138,9 +138,21 @@ def train(
     data_dir: Annotated[Path | None, typer.Option("--data", help="Folder with train.jsonl.")] = None,
     no_kind: Annotated[bool, typer.Option("--no-kind", help="Do not show the block kind to the model.")] = False,
     seed: Annotated[int | None, typer.Option("--seed")] = None,
+    task: Annotated[
+        str, typer.Option("--task", help="classify (the sentence model) or verify (encoder + verifier)")
+    ] = "classify",
 ) -> None:
-    """Fine-tune the sentence classifier and export it to ONNX int8."""
+    """Fine-tune the sentence classifier and export it to ONNX int8 (or build the verifier)."""
     from dataclasses import replace
+
+    if task == "verify":
+        from claimcheck.config import DEFAULT_VERIFIER_DIR
+        from claimcheck.modeling.verifier import build_verifier
+
+        console = _console(stderr=True)
+        path = build_verifier(output or DEFAULT_VERIFIER_DIR, lambda m: console.print(f"[dim]{m}[/]"))
+        console.print(f"verifier written to {path}")
+        return
 
     from claimcheck.modeling.train import TrainConfig
     from claimcheck.modeling.train import train as run_train

@@ -13,6 +13,7 @@ from claimcheck.errors import ClaimcheckError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "claimcheck-sentence"
+DEFAULT_VERIFIER_DIR = PROJECT_ROOT / "models" / "claimcheck-verifier"
 
 
 def default_cache_dir() -> Path:
@@ -26,6 +27,7 @@ class Settings:
     """Everything a run can be configured with; each field is documented in the README."""
 
     model_dir: Path = DEFAULT_MODEL_DIR
+    verifier_dir: Path = DEFAULT_VERIFIER_DIR
     backend: str = "auto"  # auto (ONNX int8 when present), onnx, torch
     batch_size: int = 16
     max_file_mb: float = 5.0
@@ -89,7 +91,7 @@ def load_settings(start: Path | None = None, config_file: Path | None = None) ->
         raise ClaimcheckError(f"unknown setting(s) in [tool.claimcheck]: {', '.join(unknown)}")
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if key in ("model_dir", "cache_dir"):
+        if key in ("model_dir", "cache_dir", "verifier_dir"):
             values[key] = (root / value).resolve()
         elif key == "source_dirs":
             values[key] = tuple((root / v).resolve() for v in value)

@@ -27,16 +27,36 @@ class Checker:
     classifier: object
     resolver: object | None = None
     similarity: Callable[[str, list[str]], list[float]] | None = None
+    verifier: object | None = None
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings, online: bool | None = None) -> Checker:
         from claimcheck.modeling.predict import load_classifier
 
         classifier = load_classifier(settings.model_dir, settings.backend, settings.batch_size)
-        return cls(settings, classifier, _build_resolver(settings, online))
+        similarity, verifier, warnings = _load_verifier(settings.verifier_dir)
+        return cls(settings, classifier, _build_resolver(settings, online), similarity, verifier, warnings)
 
     def check(self, document: Document) -> Report:
         return check_document(document, self)
+
+
+def _load_verifier(folder: Path):
+    """The encoder and learned verifier when built; otherwise word-overlap rules, with a warning."""
+    from claimcheck.modeling.encoder import ONNX_FILE, Encoder
+    from claimcheck.modeling.verifier import VERIFIER_FILE, LearnedVerifier
+
+    if not (folder / ONNX_FILE).exists() or not (folder / VERIFIER_FILE).exists():
+        return (
+            None,
+            None,
+            (
+                f"no verifier in {folder}: findings were checked by word-overlap rules only "
+                "(build it with `make model`)",
+            ),
+        )
+    return Encoder(folder).similarity, LearnedVerifier.load(folder), ()
 
 
 def _build_resolver(settings: Settings, online: bool | None):
@@ -145,7 +165,7 @@ def finish_report(document: Document, sentences: list[Sentence], warnings: list[
                 )
             )
             continue
-        result = verify_claim(s.text, resolved, similarity=checker.similarity)
+        result = verify_claim(s.text, resolved, similarity=checker.similarity, verifier=checker.verifier)
         claims.append(
             Claim(
                 s.index,
@@ -170,7 +190,7 @@ def finish_report(document: Document, sentences: list[Sentence], warnings: list[
         claims=tuple(claims),
         components=components,
         title=document.title,
-        warnings=tuple(document.warnings) + tuple(warnings),
+        warnings=tuple(document.warnings) + tuple(warnings) + (checker.warnings if claims else ()),
         model=str(getattr(checker.classifier, "name", "")),
     )
 

@@ -418,7 +418,10 @@ def test_phone_width_no_sideways_scrolling_and_readable_type(open_html) -> None:
     page = opened.page
 
     # laid out at the device width (the viewport meta is honoured), not zoomed out to fit
-    assert page.evaluate("() => window.innerWidth") == 390
+    inner_width = page.evaluate("() => window.innerWidth")
+    assert inner_width == 390, (
+        f"the phone zoomed out to a {inner_width}px-wide layout; too wide: {page.evaluate(OVERFLOWING, 390)[:5]}"
+    )
     assert page.evaluate("() => window.visualViewport.scale") == 1
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.body.scrollWidth, document.documentElement.clientWidth]"

@@ -57,7 +57,7 @@ def run_evaluate(
     if task == "verify":
         from claimcheck.commands.verify_eval import run_verify_evaluation
 
-        return run_verify_evaluation(console, min_macro_f1, data_dir)
+        return run_verify_evaluation(console, min_macro_f1, data_dir, settings.verifier_dir)
     from claimcheck.modeling.evaluate import evaluate_classifier, plot_confusion, save_metrics
     from claimcheck.modeling.model_card import write_model_card
 

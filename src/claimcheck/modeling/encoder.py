@@ -11,10 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from claimcheck.config import PROJECT_ROOT
+from claimcheck.config import DEFAULT_VERIFIER_DIR as DEFAULT_ENCODER_DIR
 from claimcheck.errors import ClaimcheckError
 
-DEFAULT_ENCODER_DIR = PROJECT_ROOT / "models" / "claimcheck-encoder"
 ONNX_FILE = "encoder.onnx"
 
 

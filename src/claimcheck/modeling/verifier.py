@@ -13,13 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from claimcheck.config import PROJECT_ROOT
+from claimcheck.config import DEFAULT_VERIFIER_DIR, PROJECT_ROOT
 from claimcheck.errors import ClaimcheckError
 from claimcheck.schema import Source
 from claimcheck.verify import Checks, measure
 
 VERIFIER_FILE = "verifier.json"
-DEFAULT_VERIFIER_DIR = PROJECT_ROOT / "models" / "claimcheck-verifier"
 VERIFY_DATA = PROJECT_ROOT / "data" / "verify"
 EXPLAIN = {
     "relevance": "how closely the best passage matches the claim's words",
@@ -132,3 +131,31 @@ def train_verifier(
     model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced", random_state=13)
     model.fit((x - mean) / scale, y)
     return LearnedVerifier(list(model.classes_), model.coef_, model.intercept_, mean, scale)
+
+
+TRAIN_CASES = VERIFY_DATA / "train_cases.jsonl"
+TRAIN_SOURCES = VERIFY_DATA / "train_sources.jsonl"
+EVAL_TEST_TOPICS = frozenset({"fertility", "batteries-energy", "cosmetics", "vaccines", "sleep"})
+
+
+def training_cases() -> tuple[list[dict], dict[str, Source]]:
+    """Our training cases plus the evaluation cases of the tuning (dev) topics; never test topics."""
+    cases, sources = load_cases(VERIFY_DATA / "cases.jsonl", VERIFY_DATA / "sources.jsonl")
+    cases = [c for c in cases if c["topic"] not in EVAL_TEST_TOPICS]
+    if TRAIN_CASES.exists():
+        more, more_sources = load_cases(TRAIN_CASES, TRAIN_SOURCES)
+        cases += [c for c in more if c["topic"] not in EVAL_TEST_TOPICS]
+        sources.update(more_sources)
+    return cases, sources
+
+
+def build_verifier(out_dir: Path = DEFAULT_VERIFIER_DIR, progress: Callable[[str], None] = lambda _m: None) -> Path:
+    """Export the encoder (if needed) and train the learned verifier into ``out_dir``."""
+    from claimcheck.modeling.encoder import ONNX_FILE, Encoder, export_encoder
+
+    if not (Path(out_dir) / ONNX_FILE).exists():
+        export_encoder(out_dir, progress=progress)
+    cases, sources = training_cases()
+    verifier = train_verifier(cases, sources, Encoder(out_dir).similarity, c=0.3)
+    progress(f"trained the verifier on {len(cases)} claim-source cases")
+    return verifier.save(Path(out_dir))

@@ -20,7 +20,7 @@ th,td{border:1px solid #ddd;padding:6px 8px;vertical-align:top;text-align:left}t
 .article p{background:#fff;border-radius:8px;padding:8px 12px;margin:6px 0}
 .s{border-radius:4px;padding:1px 2px}.finding{background:#ddf4ff}.hype{background:#ffd8f0}
 .call-to-action{background:#fff1c2}.disclaimer{background:#dafbe1}.background{}
-.tag{font-size:.72rem;color:#57606a;margin-left:4px}.legend span{margin-right:8px}
+.tag{font-size:.72rem;color:#57606a;margin-left:4px}.legend span{margin-right:8px;display:inline-block}
 .v-supported{color:#1a7f37;font-weight:600}.v-contradicted{color:#cf222e;font-weight:700}
 .v-overstated{color:#9a6700;font-weight:600}.v-not-found{color:#8250df;font-weight:600}.v-uncited{color:#57606a}
 blockquote{margin:4px 0;padding-left:8px;border-left:3px solid #ccc;font-style:italic}
