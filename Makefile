@@ -8,10 +8,12 @@ CC := $(VENV)/bin/claimcheck
 STAMP := $(VENV)/.installed
 MODEL := models/claimcheck-sentence
 TEACHER := models/claimcheck-teacher
+VERIFIER := models/claimcheck-verifier
+VERIFY_DATA := $(wildcard data/verify/*.jsonl)
 SPLITS := data/processed/train.jsonl data/processed/dev.jsonl data/processed/test.jsonl
 RAW := $(wildcard data/raw/articles/*.txt)
-SAMPLES := $(wildcard data/samples/*.md data/samples/*.html data/samples/*.txt)
-STUDENT_LAYERS ?= 3
+SAMPLES := $(filter-out data/samples/README.md,$(wildcard data/samples/*.md data/samples/*.html data/samples/*.txt))
+STUDENT_LAYERS ?= 2
 
 .PHONY: help install data validate model teacher eval bench demo test test-fast lint clean
 
@@ -40,10 +42,13 @@ teacher: $(TEACHER)/claimcheck.json ## fine-tune the 6-layer teacher
 $(TEACHER)/claimcheck.json: $(SPLITS)
 	$(CC) train --output $(TEACHER)
 
-model: $(MODEL)/model.int8.onnx ## build the default model: a distilled student, exported to ONNX int8
+model: $(MODEL)/model.int8.onnx $(VERIFIER)/verifier.json ## build the models: distilled sentence classifier (ONNX int8) and verifier
 
 $(MODEL)/model.int8.onnx: $(TEACHER)/claimcheck.json
 	$(CC) train --output $(MODEL) --layers $(STUDENT_LAYERS) --distill-from $(TEACHER)
+
+$(VERIFIER)/verifier.json: $(VERIFY_DATA) $(STAMP)
+	$(CC) train --task verify --output $(VERIFIER)
 
 eval: model ## evaluate classifier (test split, beside the baseline) and verifier
 	$(CC) evaluate --split test --model $(MODEL)
@@ -54,7 +59,7 @@ bench: model ## speed of each path and the baseline, then a 1,500-word article
 	$(CC) bench --article --model $(MODEL)
 
 demo: model ## check the bundled sample articles against the bundled sources
-	$(CC) check data/samples/*.md data/samples/*.html data/samples/*.txt --sources data/sources --quiet
+	$(CC) check $(SAMPLES) --sources data/sources --quiet
 	$(CC) check data/samples/news-magnesium-sleep.md --sources data/sources
 
 test: model ## the whole test suite, slow tests included (as CI runs it)
@@ -67,4 +72,4 @@ lint: install ## ruff
 	$(VENV)/bin/ruff check src tests
 
 clean: ## remove trained models and generated files (keeps .venv)
-	rm -rf $(MODEL) $(TEACHER) data/processed reports
+	rm -rf $(MODEL) $(TEACHER) $(VERIFIER) data/processed reports

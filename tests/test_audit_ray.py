@@ -13,8 +13,8 @@ import pytest
 from claimcheck.audit import audit_local, discover
 from claimcheck.audit_ray import audit_ray, expand_inputs
 from claimcheck.errors import ClaimcheckError
-from conftest import ROOT
 
+ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 ARTICLES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".md", ".html", ".txt") and p.name != "README.md")
 BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4

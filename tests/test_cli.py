@@ -110,3 +110,20 @@ def test_classify_one_per_line_jsonl(tiny_model):
 def test_classify_binary_garbage_is_a_clear_error(tiny_model):
     result = runner.invoke(app, ["classify", "-", "--model", str(tiny_model)], input=b"\x00\xff\x00" * 100)
     assert result.exit_code == 2 and "binary" in result.output
+
+
+def test_check_with_onnx_never_imports_torch(tiny_model):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from claimcheck.config import Settings\n"
+        "from claimcheck.pipeline import Checker\n"
+        "from claimcheck.load import load_path\n"
+        f"settings = Settings(model_dir=__import__('pathlib').Path({str(tiny_model)!r}))\n"
+        f"Checker.from_settings(settings).check(load_path({str(SAMPLES / 'news-magnesium-sleep.md')!r}))\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sklearn') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

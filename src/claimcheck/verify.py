@@ -109,6 +109,7 @@ class Checks:
     direction_conflict: bool
     source_negated: bool
     nearest_number: str
+    missing_number: str = ""
 
     FEATURES = (
         "relevance",
@@ -360,8 +361,9 @@ def measure(
         claim_hedged=bool(HEDGES.search(claim)),
         population_conflict=population,
         direction_conflict=bool(claim_dir and source_dir and claim_dir != source_dir),
-        source_negated=bool(NEGATED.search(local)) and not NEGATED.search(claim) and bool(claim_dir),
+        source_negated=bool(NEGATED.search(best.text)) and not NEGATED.search(claim) and bool(claim_dir),
         nearest_number=near[0].text if near else "",
+        missing_number=missing[0].text if missing else "",
     )
     return checks, best, source
 
@@ -374,7 +376,7 @@ def rule_verdict(checks: Checks, settings: VerifySettings = VerifySettings()) ->
     conflict_ok = checks.relevance >= settings.min_relevance_for_conflict
     if checks.numbers_local < checks.numbers and conflict_ok:
         detail = f"; the source has {checks.nearest_number}" if checks.nearest_number else ""
-        return Verdict.CONTRADICTED, 0.75, f"the claim's figures are not what the source reports{detail}"
+        return Verdict.CONTRADICTED, 0.75, f"the claim's {checks.missing_number} is not what the source reports{detail}"
     if checks.population_conflict:
         return Verdict.CONTRADICTED, 0.7, checks.population_conflict
     if checks.direction_conflict and conflict_ok:
