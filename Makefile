@@ -7,7 +7,6 @@ PY := $(VENV)/bin/python
 CC := $(VENV)/bin/claimcheck
 STAMP := $(VENV)/.installed
 MODEL := models/claimcheck-sentence
-TEACHER := models/claimcheck-teacher
 VERIFIER := models/claimcheck-verifier
 VERIFY_DATA := $(wildcard data/verify/*.jsonl)
 SPLITS := data/processed/train.jsonl data/processed/dev.jsonl data/processed/test.jsonl
@@ -15,7 +14,7 @@ RAW := $(wildcard data/raw/articles/*.txt)
 SAMPLES := $(filter-out data/samples/README.md,$(wildcard data/samples/*.md data/samples/*.html data/samples/*.txt))
 STUDENT_LAYERS ?= 2
 
-.PHONY: help install data validate model teacher eval bench demo test test-fast lint clean
+.PHONY: help install data validate model student eval bench demo test test-fast lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -37,15 +36,13 @@ $(SPLITS) &: $(RAW) $(STAMP)
 validate: data ## validate the corpus: schema, labels, split leakage, near-duplicates, balance
 	$(CC) data validate
 
-teacher: $(TEACHER)/claimcheck.json ## fine-tune the 6-layer teacher
+model: $(MODEL)/model.int8.onnx $(VERIFIER)/verifier.json ## build the models: sentence classifier (ONNX int8) and verifier
 
-$(TEACHER)/claimcheck.json: $(SPLITS)
-	$(CC) train --output $(TEACHER)
+$(MODEL)/model.int8.onnx: $(SPLITS)
+	$(CC) train --output $(MODEL)
 
-model: $(MODEL)/model.int8.onnx $(VERIFIER)/verifier.json ## build the models: distilled sentence classifier (ONNX int8) and verifier
-
-$(MODEL)/model.int8.onnx: $(TEACHER)/claimcheck.json
-	$(CC) train --output $(MODEL) --layers $(STUDENT_LAYERS) --distill-from $(TEACHER)
+student: model ## optional: distil the classifier into a faster $(STUDENT_LAYERS)-layer student (models/claimcheck-student)
+	$(CC) train --output models/claimcheck-student --layers $(STUDENT_LAYERS) --distill-from $(MODEL)
 
 $(VERIFIER)/verifier.json: $(VERIFY_DATA) $(STAMP)
 	$(CC) train --task verify --output $(VERIFIER)
@@ -72,4 +69,4 @@ lint: install ## ruff
 	$(VENV)/bin/ruff check src tests
 
 clean: ## remove trained models and generated files (keeps .venv)
-	rm -rf $(MODEL) $(TEACHER) $(VERIFIER) data/processed reports
+	rm -rf $(MODEL) models/claimcheck-student $(VERIFIER) data/processed reports

@@ -111,7 +111,7 @@ def discover(paths: list[str], include: tuple[str, ...], exclude: tuple[str, ...
 
 def model_version(model_dir: Path) -> str:
     digest = hashlib.sha256()
-    for name in ("claimcheck.json", "model.int8.onnx", "model.safetensors"):
+    for name in ("claimcheck.json", "model.int8.onnx", "model.safetensors", "verifier.json", "encoder.onnx"):
         path = Path(model_dir) / name
         if path.exists():
             st = path.stat()
@@ -121,6 +121,7 @@ def model_version(model_dir: Path) -> str:
 
 def config_key(settings: Settings, online: bool) -> str:
     parts = [
+        model_version(settings.verifier_dir),
         __version__,
         settings.backend,
         str(settings.min_similarity),

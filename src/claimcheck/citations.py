@@ -31,6 +31,8 @@ MARKER = re.compile(
 SOURCE_LINE = re.compile(r"^\s*(?:sources?|references?|study|citation|via)\s*:\s*", re.I)
 REF_NUMBER = re.compile(r"^\s*\[?(\d{1,3})[.)\]]\s+")
 SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
+# An article that cites only a few sources is taken to cite them for every finding it reports.
+ARTICLE_LEVEL_MAX = 5
 PRIORITY = ("doi", "pmid", "pmcid", "nct", "arxiv", "url", "author-year", "title")
 
 
@@ -234,6 +236,6 @@ def sources_for_sentences(
                 linked[s.index] = tuple(found)
                 break
         else:
-            if 0 < len(article_level) <= 3:
+            if 0 < len(article_level) <= ARTICLE_LEVEL_MAX:
                 linked[s.index] = tuple(article_level)
     return linked

@@ -36,17 +36,17 @@ def decode(data: bytes, name: str) -> str:
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{name}: looks like a binary file, not text")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
+        from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputError(f"{name}: cannot detect the text encoding (is it a binary file?)")
-    text = str(best)
-    bad = sum(1 for ch in text[:20000] if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
-    if bad > max(10, len(text[:20000]) // 100):
+        best = from_bytes(data).best()
+        if best is None:
+            raise InputError(f"{name}: cannot detect the text encoding (is it a binary file?)") from None
+        text = str(best)
+    head = text[:20000]
+    bad = sum(1 for ch in head if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
+    if bad > max(10, len(head) // 100):
         raise InputError(f"{name}: looks like a binary file, not text")
     return text
 

@@ -14,7 +14,6 @@ from claimcheck.modeling.predict import ONNX_FP32, ONNX_INT8
 
 def export_onnx(model_dir: Path, progress: Callable[[str], None] = lambda _m: None) -> Path:
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     model_dir = Path(model_dir)
@@ -47,11 +46,37 @@ def export_onnx(model_dir: Path, progress: Callable[[str], None] = lambda _m: No
             dynamo=False,
         )
     progress(f"exported {fp32.name}")
-    int8 = model_dir / ONNX_INT8
-    # MatMul only: the pooler and classifier Gemm stay fp32, which lifted argmax agreement with
-    # PyTorch from 99.0% to 99.3% on dev+test at no measurable cost in speed.
-    quantize_dynamic(
-        str(fp32), str(int8), per_channel=True, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"]
-    )
+    int8 = quantize(model_dir)
     progress(f"quantized {int8.name}")
+    return int8
+
+
+def quantize(model_dir: Path) -> Path:
+    """Dynamic per-channel int8 of the weight MatMuls, except each layer's feed-forward output.
+
+    Measured on the dev split against PyTorch: all MatMuls 98.4% argmax agreement; keeping the
+    six feed-forward output projections (and the classifier Gemm) in fp32 99.4%, at the same
+    speed.
+    """
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fp32 = Path(model_dir) / ONNX_FP32
+    graph = onnx.load(str(fp32)).graph
+    weights = {i.name for i in graph.initializer}
+    keep_fp32 = [
+        n.name
+        for n in graph.node
+        if n.op_type == "MatMul"
+        and (not any(i in weights for i in n.input) or ("output/dense" in n.name and "attention" not in n.name))
+    ]
+    int8 = Path(model_dir) / ONNX_INT8
+    quantize_dynamic(
+        str(fp32),
+        str(int8),
+        per_channel=True,
+        weight_type=QuantType.QInt8,
+        op_types_to_quantize=["MatMul"],
+        nodes_to_exclude=keep_fp32,
+    )
     return int8
