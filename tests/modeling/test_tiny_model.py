@@ -79,6 +79,7 @@ def test_a_model_with_other_labels_is_refused(tiny_model, tmp_path):
 
 
 def test_non_english_text_still_gets_a_label(tiny_model):
-    preds = OnnxClassifier(tiny_model).predict(["Die Studie zeigte eine Verbesserung bei 40 % der Patienten.",
-                                                "研究表明，40%的患者有所改善。", "🙂🙂🙂"])
+    preds = OnnxClassifier(tiny_model).predict(
+        ["Die Studie zeigte eine Verbesserung bei 40 % der Patienten.", "研究表明，40%的患者有所改善。", "🙂🙂🙂"]
+    )
     assert all(p.label in LABELS for p in preds)
