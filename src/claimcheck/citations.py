@@ -31,7 +31,8 @@ MARKER = re.compile(
 SOURCE_LINE = re.compile(r"^\s*(?:sources?|references?|study|citation|via)\s*:\s*", re.I)
 REF_NUMBER = re.compile(r"^\s*\[?(\d{1,3})[.)\]]\s+")
 SUPERSCRIPTS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
-# An article that cites only a few sources is taken to cite them for every finding it reports.
+# An article without inline markers that cites only a few sources is taken to cite them for
+# every finding it reports (news summaries that end with one "Source:" line).
 ARTICLE_LEVEL_MAX = 5
 PRIORITY = ("doi", "pmid", "pmcid", "nct", "arxiv", "url", "author-year", "title")
 
@@ -215,6 +216,9 @@ def sources_for_sentences(
         [c for c in citations if c.number is not None and c.kind != "marker"]
         or [c for c in citations if c.kind != "marker"]
     )
+    # Pages that mark their citations inline ([1], superscripts) mark every cited finding, so an
+    # unmarked finding there is uncited; pages without markers cite for the whole article.
+    uses_markers = any(c.kind == "marker" for c in citations)
     linked: dict[int, tuple[CitedSource, ...]] = {}
     for s in sentences:
         inline = [c for c in in_text if s.start <= c.start < s.end + 2]
@@ -236,6 +240,6 @@ def sources_for_sentences(
                 linked[s.index] = tuple(found)
                 break
         else:
-            if 0 < len(article_level) <= ARTICLE_LEVEL_MAX:
+            if not uses_markers and 0 < len(article_level) <= ARTICLE_LEVEL_MAX:
                 linked[s.index] = tuple(article_level)
     return linked

@@ -19,6 +19,7 @@ STOPWORDS = frozenset(
     "under about after before during per which who whom what when where while also more most "
     "less very there here each all any both between among up down out only just ".split()
 )
+_MARKUP = re.compile(r"\*\*|__|^#+\s*", re.M)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
 
 
@@ -44,7 +45,7 @@ def passages(source_key: str, text: str) -> list[Passage]:
     """Sentences of a source and each pair of neighbours (a result often spans two)."""
     out: list[Passage] = []
     for paragraph in re.split(r"\n\s*\n", text):
-        flat = " ".join(paragraph.split())
+        flat = " ".join(_MARKUP.sub("", paragraph).split())
         sentences = [flat[a:b] for a, b in split_sentences(flat)]
         for i, sentence in enumerate(sentences):
             out.append(Passage(source_key, sentence, len(out)))

@@ -110,3 +110,11 @@ def test_docx_paragraphs_and_styles():
     segs = segment_document(doc)
     assert segs[2].text == "Larger trials are needed."
     assert doc.source[segs[2].start : segs[2].end] == "Larger trials are needed."
+
+
+def test_markdown_front_matter_is_skipped_and_offsets_hold():
+    text = '---\nlayout: post\ntitle: "A: b"\n---\n# Real title\n\nOne finding here.\n'
+    doc = load_text(text, "markdown")
+    assert [b.text for b in doc.blocks] == ["Real title", "One finding here."]
+    para = doc.blocks[1]
+    assert text[para.source_start : para.source_end] == "One finding here."

@@ -58,8 +58,21 @@ def _is_button(builder: TextBuilder, text: str) -> bool:
     )
 
 
+_FRONT_MATTER = re.compile(r"\A(?:---|\+\+\+)[ \t]*\n.*?\n(?:---|\+\+\+|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def blank_front_matter(source: str) -> str:
+    """The source with a leading YAML/TOML front-matter block blanked out, offsets unchanged."""
+    match = _FRONT_MATTER.match(source)
+    if not match:
+        return source
+    blank = "".join(ch if ch == "\n" else " " for ch in match.group(0))
+    return blank + source[match.end() :]
+
+
 def load_markdown(source: str) -> list[Block]:
-    """Split Markdown into blocks; code blocks and HTML comments are skipped."""
+    """Split Markdown into blocks; front matter, code blocks and HTML comments are skipped."""
+    source = blank_front_matter(source)
     line_starts = [0]
     for i, ch in enumerate(source):
         if ch == "\n":

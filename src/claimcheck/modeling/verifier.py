@@ -20,7 +20,7 @@ from claimcheck.verify import Checks, measure
 
 VERIFIER_FILE = "verifier.json"
 VERIFY_DATA = PROJECT_ROOT / "data" / "verify"
-EXPLAIN = {
+EXPLAIN = {  # what each feature measures, for the model card and the notebook
     "relevance": "how closely the best passage matches the claim's words",
     "cosine": "how closely the best passage matches the claim's meaning",
     "novel_share": "claim terms the source never uses",
@@ -51,13 +51,10 @@ class LearnedVerifier:
         return p / p.sum()
 
     def decide(self, checks: Checks) -> tuple[str, float, str]:
-        x = (np.array(checks.vector()) - self.mean) / self.scale
+        """The verdict, its probability, and a reason naming the checks (listed in the evidence)."""
         p = self.probabilities(checks)
         best = int(p.argmax())
-        contributions = self.coef[best] * x
-        top = [Checks.FEATURES[i] for i in np.argsort(-contributions)[:2] if contributions[i] > 0]
-        why = "; ".join(EXPLAIN[t] for t in top) or "no single check stood out"
-        return self.classes[best], float(p[best]), f"{self.classes[best]} (learned verifier: {why})"
+        return self.classes[best], float(p[best]), f"{self.classes[best]}: learned verifier, {p[best]:.0%} sure"
 
     def save(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
