@@ -124,7 +124,6 @@ def config_key(settings: Settings, online: bool) -> str:
         model_version(settings.verifier_dir),
         __version__,
         settings.backend,
-        str(settings.min_similarity),
         str(online),
         *sorted(str(p) for p in settings.source_dirs),
         str(settings.max_file_mb),

@@ -37,8 +37,6 @@ class Settings:
     online: bool = False
     allow_private_addresses: bool = False
     fail_under: int | None = None
-    # verification thresholds (verify.py)
-    min_similarity: float = 0.30
     # audit (audit.py)
     include: tuple[str, ...] = ("*.md", "*.markdown", "*.html", "*.htm", "*.txt", "*.docx")
     exclude: tuple[str, ...] = ()

@@ -60,10 +60,8 @@ def _load_verifier(folder: Path):
 
 
 def _build_resolver(settings: Settings, online: bool | None):
-    try:
-        from claimcheck.sources import build_resolver
-    except ImportError:  # sources package not installed in a trimmed build
-        return None
+    from claimcheck.sources import build_resolver
+
     return build_resolver(settings, online=online)
 
 

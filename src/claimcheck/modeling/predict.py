@@ -36,6 +36,17 @@ def read_meta(model_dir: Path) -> dict:
     return meta
 
 
+def pad(encodings) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids and attention mask of a batch of tokenizers encodings, right-padded with 0."""
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for i, e in enumerate(encodings):
+        ids[i, : len(e.ids)] = e.ids
+        mask[i, : len(e.ids)] = 1
+    return ids, mask
+
+
 class BaseClassifier:
     """Batching, de-duplication and softmax shared by the backends."""
 
@@ -117,12 +128,7 @@ class OnnxClassifier(BaseClassifier):
 
     def _batch_logits(self, texts: list[str]) -> tuple[np.ndarray, list[bool]]:
         encodings = self.tokenizer.encode_batch(texts)
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for i, e in enumerate(encodings):
-            ids[i, : len(e.ids)] = e.ids
-            mask[i, : len(e.ids)] = 1
+        ids, mask = pad(encodings)
         feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.input_names:
             feed["token_type_ids"] = np.zeros_like(ids)
