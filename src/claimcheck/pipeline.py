@@ -66,14 +66,17 @@ def _build_resolver(settings: Settings, online: bool | None):
 
 
 def classify_documents(documents: list[Document], classifier) -> list[tuple[list[Sentence], list[str]]]:
-    """Classify the segments of many documents in one batched call.
+    """Classify the segments of each document, one document per batched call.
 
-    Batching across documents fills the model's batches and lets the classifier de-duplicate
-    boilerplate ("Learn more", footers) across a whole folder.
+    One call per document, not one for the whole chunk: int8 dynamic quantization scales
+    activations per batch, so a sentence's label could otherwise depend on which other
+    articles shared its batch (measured: 3 of 193 labels), and `check` and `audit` would
+    disagree about the same file.
     """
     all_segments = [segment_document(d) for d in documents]
-    flat = [seg for segs in all_segments for seg in segs]
-    preds = classifier.predict([s.text for s in flat], [s.kind.value for s in flat])
+    preds = [
+        p for segs in all_segments for p in classifier.predict([s.text for s in segs], [s.kind.value for s in segs])
+    ]
     out = []
     pos = 0
     for document, segments in zip(documents, all_segments, strict=True):
