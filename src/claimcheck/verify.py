@@ -70,6 +70,10 @@ POPULATIONS = {
         re.I,
     ),
 }
+# Citation markers are not part of what a claim says: "[3]", "¹²", digits glued after the stop.
+_MARKERS = re.compile(
+    r"\s?\[\d{1,3}(?:[,–-]\s?\d{1,3})*\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=[A-Za-z%)][.,;])\d{1,2}(?:[,–-]\d{1,2})*(?=\s|$)"
+)
 _PVALUE = re.compile(r"\bp\s*[<=>≤]", re.I)
 
 
@@ -317,6 +321,7 @@ def measure(
     similarity: Callable[[str, list[str]], list[float]] | None = None,
 ) -> tuple[Checks, Passage, Source] | None:
     """Run every check of ``claim`` against its (resolved) sources; None when they have no text."""
+    claim = _MARKERS.sub("", claim)
     ranked = _best_passages(claim, sources, similarity)
     if not ranked:
         return None

@@ -88,6 +88,9 @@ def _findings(report: Report) -> Table:
         elif claim.sources:
             evidence.append(", ".join(claim.sources) + "\n", style="bold")
         evidence.append(claim.reason, style="dim")
+        if claim.evidence is not None:
+            for check in claim.evidence.checks[:-1][:3]:  # the last entry repeats the reason
+                evidence.append(f"\n· {check}", style="dim")
         table.add_row(
             f"{s.line}:{s.column}",
             claim.text,
