@@ -66,3 +66,18 @@ def test_expected_verdicts_are_mostly_reproduced(reports):
     # Measured 2026-11-23: about a quarter end to end (classification, linking, resolution and
     # verification all have to be right); this floor catches regressions, it is not the goal.
     assert hits / total >= 0.2, f"{hits}/{total}"
+
+
+def test_learned_verifier_beats_the_rules_on_held_out_topics():
+    from claimcheck.commands.verify_eval import evaluate_verifier
+    from claimcheck.config import DEFAULT_VERIFIER_DIR
+    from claimcheck.modeling.encoder import Encoder
+    from claimcheck.modeling.verifier import LearnedVerifier
+
+    if not (DEFAULT_VERIFIER_DIR / "verifier.json").exists():
+        pytest.fail("the verifier is missing: `make model` builds it")
+    encoder = Encoder(DEFAULT_VERIFIER_DIR)
+    folder = ROOT / "data" / "verify"
+    rules = evaluate_verifier(folder, encoder.similarity)["test"][0]
+    learned = evaluate_verifier(folder, encoder.similarity, LearnedVerifier.load(DEFAULT_VERIFIER_DIR))["test"][0]
+    assert learned.macro_f1 > rules.macro_f1, (learned.macro_f1, rules.macro_f1)

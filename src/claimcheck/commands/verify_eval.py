@@ -4,7 +4,6 @@ the held-out topics (test)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from rich.console import Console
@@ -14,26 +13,15 @@ from claimcheck.config import PROJECT_ROOT
 from claimcheck.labels import VERDICTS
 from claimcheck.modeling.metrics import Scores, score
 from claimcheck.modeling.verifier import EVAL_TEST_TOPICS as TEST_TOPICS
-from claimcheck.schema import Source
+from claimcheck.modeling.verifier import load_cases
 from claimcheck.verify import verify_claim
 
 
-def load_cases(folder: Path) -> tuple[list[dict], dict[str, Source]]:
-    sources = {}
-    with (folder / "sources.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            d = json.loads(line)
-            sources[d["id"]] = Source(d["id"], d["title"], d["text"], "data/verify")
-    with (folder / "cases.jsonl").open(encoding="utf-8") as handle:
-        cases = [json.loads(line) for line in handle if line.strip()]
-    return cases, sources
-
-
 def evaluate_verifier(folder: Path, similarity=None, verifier=None) -> dict[str, tuple[Scores, list]]:
-    cases, sources = load_cases(folder)
+    cases, sources = load_cases(folder / "cases.jsonl", folder / "sources.jsonl")
     out = {}
     for split in ("dev", "test"):
-        chosen = [c for c in cases if split == "all" or (c["topic"] in TEST_TOPICS) == (split == "test")]
+        chosen = [c for c in cases if (c["topic"] in TEST_TOPICS) == (split == "test")]
         gold, pred, errors = [], [], []
         for case in chosen:
             linked = [sources[case["source_id"]]] if case["source_id"] else []
