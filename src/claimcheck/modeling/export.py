@@ -87,5 +87,6 @@ def quantize(model_dir: Path) -> Path:
         weight_type=QuantType.QInt8,
         op_types_to_quantize=["MatMul"],
         nodes_to_exclude=keep_fp32,
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
     return int8
