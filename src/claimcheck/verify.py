@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from claimcheck.labels import Verdict
 from claimcheck.numbers import Quantity, quantities, same_value, units_compatible
@@ -192,19 +193,29 @@ def _direction(text: str) -> int:
     return (up > down) - (down > up)
 
 
+@lru_cache(maxsize=64)
+def _source_index(sources: tuple[tuple[str, str, str], ...]) -> tuple[list[Passage], list[list[str]], BM25]:
+    """Passages, their terms and a BM25 index of (key, title, text) sources, built once per source set.
+
+    An article's findings usually cite the same few sources, so the index is reused across them.
+    """
+    pool: list[Passage] = []
+    for key, title, text in sources:
+        pool.extend(passages(key, text))
+        if title:
+            pool.append(Passage(key, title, -1))
+    tokenised = [terms(p.text) for p in pool]
+    return pool, tokenised, BM25(tokenised)
+
+
 def _best_passages(
     claim: str, sources: Sequence[Source], similarity: Callable[[str, list[str]], list[float]] | None, top: int = 3
 ) -> list[tuple[float, Passage]]:
-    pool: list[Passage] = []
-    for source in sources:
-        pool.extend(passages(source.key, source.text))
-        if source.title:
-            pool.append(Passage(source.key, source.title, -1))
+    pool, tokenised, index = _source_index(tuple((s.key, s.title, s.text) for s in sources))
     if not pool:
         return []
     query = terms(claim)
-    tokenised = [terms(p.text) for p in pool]
-    bm25 = BM25(tokenised).scores(query)
+    bm25 = index.scores(query)
     peak = max(bm25) or 1.0
     dense = similarity(claim, [p.text for p in pool]) if similarity else None
     scored = []
