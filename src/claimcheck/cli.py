@@ -66,6 +66,10 @@ ModelOpt = Annotated[
     Path | None, typer.Option("--model", help="Model folder (default: models/claimcheck-sentence or config).")
 ]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="A claimcheck.toml to use.")]
+BACKEND_HELP = (
+    "auto (the default: the TF-IDF gate + int8 transformer cascade when trained), cascade, onnx (int8 transformer"
+    " alone), onnx-fp32, torch"
+)
 
 
 @app.command()
@@ -89,7 +93,7 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the score line.")] = False,
     watch: Annotated[bool, typer.Option("--watch", help="Re-check whenever the file is saved.")] = False,
     model: ModelOpt = None,
-    backend: Annotated[str | None, typer.Option("--backend", help="auto, onnx, onnx-fp32, torch")] = None,
+    backend: Annotated[str | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Check articles and print a credibility report."""
@@ -113,7 +117,7 @@ def classify(
     one_per_line: Annotated[bool, typer.Option("--one-per-line", help="Each input line is one sentence.")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl")] = "table",
     model: ModelOpt = None,
-    backend: Annotated[str | None, typer.Option("--backend")] = None,
+    backend: Annotated[str | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
 ) -> None:
     """Label sentences: finding, hype, call-to-action, disclaimer, background."""
     from claimcheck.commands.classify import run_classify
@@ -183,7 +187,7 @@ def evaluate(
     task: Annotated[str, typer.Option("--task", help="classify or verify")] = "classify",
     split: Annotated[str, typer.Option("--split", help="dev or test")] = "test",
     model: ModelOpt = None,
-    backend: Annotated[str | None, typer.Option("--backend")] = None,
+    backend: Annotated[str | None, typer.Option("--backend", help=BACKEND_HELP)] = None,
     data_dir: Annotated[Path | None, typer.Option("--data")] = None,
     errors: Annotated[int, typer.Option("--errors", help="How many errors to list.")] = 15,
     min_macro_f1: Annotated[float | None, typer.Option("--min-macro-f1", help="Exit 1 below this.")] = None,
@@ -202,7 +206,9 @@ def evaluate(
 
 @app.command()
 def bench(
-    sentences: Annotated[int, typer.Option("--sentences", help="How many sentences.")] = 2000,
+    sentences: Annotated[
+        int | None, typer.Option("--sentences", help="How many held-out sentences (default: all of test and dev).")
+    ] = None,
     audit: Annotated[bool, typer.Option("--audit", help="Benchmark a batch audit instead.")] = False,
     articles: Annotated[int, typer.Option("--articles", help="Corpus size for --audit.")] = 1000,
     article: Annotated[bool, typer.Option("--article", help="Time checking a 1,500-word article.")] = False,

@@ -28,7 +28,7 @@ class Settings:
 
     model_dir: Path = DEFAULT_MODEL_DIR
     verifier_dir: Path = DEFAULT_VERIFIER_DIR
-    backend: str = "auto"  # auto (ONNX int8 when present), onnx, torch
+    backend: str = "auto"  # auto (cascade, else ONNX int8, else torch), cascade, onnx, onnx-fp32, torch
     batch_size: int = 16
     max_file_mb: float = 5.0
     flag_labels: tuple[str, ...] = ("hype", "call-to-action")

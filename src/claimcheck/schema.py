@@ -106,6 +106,7 @@ class Prediction:
     confidence: float
     scores: dict[str, float]
     truncated: bool = False
+    decided_by: str = ""  # "tfidf-gate" or the transformer backend, e.g. "onnx-int8"
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,18 @@ from rich.table import Table
 
 from claimcheck.config import PROJECT_ROOT, Settings
 
-PATHS = ("torch", "onnx-fp32", "onnx-int8", "tfidf-logreg")
+PATHS = ("torch", "onnx-fp32", "onnx-int8", "cascade", "tfidf-logreg")
 
 
-def bench_sentences(n: int) -> tuple[list[str], list[str]]:
-    """n sentences from the held-out and training splits (cycled if fewer exist)."""
+def bench_sentences(n: int | None) -> tuple[list[str], list[str]]:
+    """Up to n sentences from the held-out splits only: the cascade's gate is sure of the
+    sentences it was trained on, so training sentences would flatter it, and cycling would
+    repeat sentences that the de-duplication in predict() then skips."""
     from claimcheck.modeling.dataset import read_split
 
     data = PROJECT_ROOT / "data" / "processed"
     records = []
-    for split in ("test", "dev", "train"):
+    for split in ("test", "dev"):
         path = data / f"{split}.jsonl"
         if path.exists():
             records.extend(read_split(path))
@@ -35,7 +37,7 @@ def bench_sentences(n: int) -> tuple[list[str], list[str]]:
         from claimcheck.errors import ClaimcheckError
 
         raise ClaimcheckError("no sentences to benchmark: run `make data` first")
-    picked = [records[i % len(records)] for i in range(n)]
+    picked = records[:n] if n else records
     return [r.text for r in picked], [r.kind for r in picked]
 
 
@@ -82,7 +84,7 @@ def _one_path(path: str, model_dir: str, sentences_file: str, batch_size: int) -
 
 
 def run_bench(
-    settings: Settings, n: int, audit: bool, articles: int, article: bool, output: Path | None, console: Console
+    settings: Settings, n: int | None, audit: bool, articles: int, article: bool, output: Path | None, console: Console
 ) -> None:
     if audit:
         from claimcheck.audit_bench import run_audit_bench

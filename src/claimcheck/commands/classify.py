@@ -58,6 +58,7 @@ def run_classify(text: str | None, settings: Settings, one_per_line: bool, fmt: 
                         "confidence": round(pred.confidence, 4),
                         "scores": pred.scores,
                         "truncated": pred.truncated,
+                        "decided_by": pred.decided_by,
                     },
                     ensure_ascii=False,
                 )

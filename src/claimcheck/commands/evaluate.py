@@ -81,6 +81,11 @@ def run_evaluate(
     }.items():
         genre.add_row(name, f"{f1:.3f}", str(n))
     console.print(genre)
+    if result.transformer is not None:
+        console.print(
+            f"cascade: the TF-IDF gate decided {result.gate_share:.1%} of sentences; the int8 transformer alone "
+            f"scores macro-F1 {result.transformer.macro_f1:.3f} here (cascade {result.model.macro_f1:.3f})"
+        )
     if result.agreement is not None:
         console.print(f"int8 ONNX vs PyTorch argmax agreement: {result.agreement:.2%}")
     if errors:

@@ -2,7 +2,8 @@
 
 Reports per-label precision/recall/F1, macro-F1, the confusion matrix (also as a PNG),
 per-genre and per-topic macro-F1, the worst errors, and how often the int8 ONNX model
-agrees with the PyTorch one.
+agrees with the PyTorch one. For the cascade it also scores its transformer alone and says
+how many sentences the TF-IDF gate decided.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class ClassifierEvaluation:
     by_topic: dict[str, tuple[float, int]]
     errors: tuple[Error, ...]
     agreement: float | None = None
+    transformer: Scores | None = None  # the cascade's transformer on every sentence
+    gate_share: float | None = None  # how many sentences the cascade's TF-IDF gate decided
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict:
@@ -51,6 +54,8 @@ class ClassifierEvaluation:
             "by_genre": {k: {"macro_f1": round(v[0], 4), "n": v[1]} for k, v in self.by_genre.items()},
             "by_topic": {k: {"macro_f1": round(v[0], 4), "n": v[1]} for k, v in self.by_topic.items()},
             "int8_vs_torch_agreement": self.agreement,
+            "transformer_alone": self.transformer.as_dict() if self.transformer else None,
+            "gate_share": self.gate_share,
         }
 
 
@@ -67,7 +72,7 @@ def _grouped(records: list[Record], predicted: list[str], key: str) -> dict[str,
 def evaluate_classifier(
     model_dir: Path, data_dir: Path, split: str = "test", backend: str = "auto", check_agreement: bool = True
 ) -> ClassifierEvaluation:
-    from claimcheck.modeling.predict import load_classifier
+    from claimcheck.modeling.predict import GATE_NAME, CascadeClassifier, load_classifier
 
     records = read_split(Path(data_dir) / f"{split}.jsonl")
     train = read_split(Path(data_dir) / "train.jsonl")
@@ -77,6 +82,11 @@ def evaluate_classifier(
     classifier = load_classifier(model_dir, backend)
     preds = classifier.predict(texts, kinds)
     predicted = [p.label for p in preds]
+    transformer_preds, gate_share = None, None
+    if isinstance(classifier, CascadeClassifier):
+        transformer_preds = classifier.transformer.predict(texts, kinds)
+        gate_share = round(sum(p.decided_by == GATE_NAME for p in preds) / max(len(preds), 1), 4)
+    int8_preds = transformer_preds or (preds if classifier.name == "onnx-int8" else None)
     baseline = TfidfBaseline(use_kind=classifier.use_kind).fit(
         [r.text for r in train], [r.kind for r in train], [r.label for r in train]
     )
@@ -90,12 +100,12 @@ def evaluate_classifier(
         key=lambda e: -e.confidence,
     )
     agreement = None
-    if check_agreement and classifier.name.startswith("onnx"):
+    if check_agreement and int8_preds is not None:
         try:
             from claimcheck.modeling.predict import TorchClassifier
 
             torch_pred = TorchClassifier(Path(model_dir)).predict(texts, kinds)
-            same = sum(a.label == b.label for a, b in zip(preds, torch_pred, strict=True))
+            same = sum(a.label == b.label for a, b in zip(int8_preds, torch_pred, strict=True))
             agreement = round(same / max(len(texts), 1), 4)
         except ImportError:
             agreement = None
@@ -109,6 +119,8 @@ def evaluate_classifier(
         by_topic=_grouped(records, predicted, "topic"),
         errors=tuple(errors),
         agreement=agreement,
+        transformer=score(gold, [p.label for p in transformer_preds], LABELS) if transformer_preds else None,
+        gate_share=gate_share,
     )
 
 

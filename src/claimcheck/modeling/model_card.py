@@ -23,6 +23,7 @@ annotation guideline: data/GUIDELINES.md).
 | training time | {train_seconds} s on {threads} CPU threads |
 | data (sha256 prefixes) | {data} |
 | git commit | {git} |
+| default path | {cascade} |
 | config | `{config}` |
 
 ## Evaluation
@@ -63,6 +64,12 @@ def _evaluation(model_dir: Path) -> str:
                 if m.get("int8_vs_torch_agreement") is not None
                 else ""
             )
+            + (
+                f"; the TF-IDF gate decided {m['gate_share']:.1%} of sentences, the int8 transformer alone "
+                f"scores {m['transformer_alone']['macro_f1']:.3f}"
+                if m.get("transformer_alone")
+                else ""
+            )
         )
         rows.append(f"  ![confusion matrix](confusion-{m['split']}.png)")
     return "\n".join(rows) or "Not evaluated yet: run `make eval`."
@@ -86,6 +93,13 @@ def write_model_card(model_dir: Path) -> Path:
         git=_git_sha(),
         config=json.dumps({k: config[k] for k in sorted(config) if k not in ("extra",)}),
         evaluation=_evaluation(model_dir),
+        cascade=(
+            f"cascade: the TF-IDF gate (tfidf-gate.npz) labels a sentence when its top probability is at least "
+            f"{meta['gate_threshold']} (chosen on dev: the lowest threshold costing at most "
+            f"{config.get('gate_tolerance', 0.01)} dev macro-F1); the int8 transformer labels the rest"
+            if "gate_threshold" in meta
+            else "int8 ONNX transformer"
+        ),
     )
     path = model_dir / "README.md"
     path.write_text(card, encoding="utf-8")

@@ -16,12 +16,14 @@ import numpy as np
 
 from claimcheck.errors import ClaimcheckError, ModelMissingError
 from claimcheck.labels import LABELS
+from claimcheck.modeling.gate import GATE_FILE
 from claimcheck.modeling.inputs import model_input
 from claimcheck.schema import Prediction
 
 ONNX_INT8 = "model.int8.onnx"
 ONNX_FP32 = "model.onnx"
 META_FILE = "claimcheck.json"
+GATE_NAME = "tfidf-gate"
 
 
 def read_meta(model_dir: Path) -> dict:
@@ -62,20 +64,26 @@ class BaseClassifier:
     def _batch_logits(self, texts: list[str]) -> tuple[np.ndarray, list[bool]]:
         raise NotImplementedError
 
+    def _score(self, unique: list[str]) -> tuple[np.ndarray, set[str], set[str]]:
+        """Logits of distinct inputs, length-sorted into batches; the inputs that were
+        truncated, and those a cheaper first stage decided (none here)."""
+        order = sorted(range(len(unique)), key=lambda i: len(unique[i]))
+        out = np.zeros((len(unique), len(LABELS)), dtype=np.float32)
+        truncated: set[str] = set()
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b : b + self.batch_size]
+            batch = [unique[i] for i in idx]
+            logits, flags = self._batch_logits(batch)
+            out[idx] = logits
+            truncated.update(t for t, flag in zip(batch, flags, strict=True) if flag)
+        return out, truncated, set()
+
     def logits(self, texts: Sequence[str], kinds: Sequence[str] | None = None) -> np.ndarray:
         inputs = [
             model_input(t, k, self.use_kind) for t, k in zip(texts, kinds or ["paragraph"] * len(texts), strict=True)
         ]
         unique = list(dict.fromkeys(inputs))
-        order = sorted(range(len(unique)), key=lambda i: len(unique[i]))
-        out = np.zeros((len(unique), len(LABELS)), dtype=np.float32)
-        self._truncated: set[str] = set()
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
-            batch = [unique[i] for i in idx]
-            logits, truncated = self._batch_logits(batch)
-            out[idx] = logits
-            self._truncated.update(t for t, flag in zip(batch, truncated, strict=True) if flag)
+        out, self._truncated, self._gated = self._score(unique)
         position = {text: i for i, text in enumerate(unique)}
         self._inputs = inputs
         return out[[position[t] for t in inputs]] if inputs else out
@@ -96,9 +104,14 @@ class BaseClassifier:
                     confidence=float(row[best]),
                     scores={label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)},
                     truncated=text in self._truncated,
+                    decided_by=GATE_NAME if text in self._gated else self.transformer_name,
                 )
             )
         return preds
+
+    @property
+    def transformer_name(self) -> str:
+        return self.name
 
 
 class OnnxClassifier(BaseClassifier):
@@ -160,16 +173,67 @@ class TorchClassifier(BaseClassifier):
         return logits, [len(ids) > self.max_length for ids in full]
 
 
+class CascadeClassifier(BaseClassifier):
+    """TF-IDF gate first, the int8 transformer for whatever the gate is unsure of.
+
+    The gate decides a sentence only when its top probability reaches the threshold that
+    training chose on the dev split (stored in claimcheck.json); every other sentence goes
+    to the transformer, so the model card's cascade figures are what users get.
+    """
+
+    name = "cascade"
+
+    def __init__(self, model_dir: Path, batch_size: int = 16, threshold: float | None = None) -> None:
+        super().__init__(model_dir, batch_size)
+        from claimcheck.modeling.gate import TfidfGate
+
+        self.gate = TfidfGate.load(self.model_dir / GATE_FILE)
+        self.threshold = float(self.meta["gate_threshold"] if threshold is None else threshold)
+        self.transformer = OnnxClassifier(self.model_dir, batch_size)
+        self._columns = [self.gate.classes.index(label) for label in LABELS]
+
+    @property
+    def transformer_name(self) -> str:
+        return self.transformer.name
+
+    def _score(self, unique: list[str]) -> tuple[np.ndarray, set[str], set[str]]:
+        probs = self.gate.proba(unique)[:, self._columns]
+        out = np.log(np.clip(probs, 1e-9, None)).astype(np.float32)
+        sure = probs.max(axis=1) >= self.threshold
+        hard = [i for i, ok in enumerate(sure) if not ok]
+        truncated: set[str] = set()
+        if hard:
+            out[hard], truncated, _ = self.transformer._score([unique[i] for i in hard])
+        return out, truncated, {unique[i] for i, ok in enumerate(sure) if ok}
+
+
+def has_cascade(model_dir: Path) -> bool:
+    model_dir = Path(model_dir)
+    return (
+        (model_dir / GATE_FILE).exists()
+        and (model_dir / ONNX_INT8).exists()
+        and "gate_threshold" in read_meta(model_dir)
+    )
+
+
+BACKENDS = ("auto", "cascade", "onnx", "onnx-int8", "onnx-fp32", "torch")
+
+
 def load_classifier(model_dir: Path, backend: str = "auto", batch_size: int = 16) -> BaseClassifier:
-    """The fastest available backend for ``model_dir`` unless one is named."""
+    """The default path for ``model_dir`` (the cascade when trained, else int8 ONNX, else
+    PyTorch) unless a backend is named."""
     model_dir = Path(model_dir)
     read_meta(model_dir)  # a clear error when the model is missing or mislabelled
     if backend == "auto":
-        backend = "onnx" if (model_dir / ONNX_INT8).exists() else "torch"
+        backend = "cascade" if has_cascade(model_dir) else "onnx" if (model_dir / ONNX_INT8).exists() else "torch"
+    if backend == "cascade":
+        if not has_cascade(model_dir):
+            raise ClaimcheckError(f"{model_dir} has no TF-IDF gate: retrain it with `make model`")
+        return CascadeClassifier(model_dir, batch_size)
     if backend in ("onnx", "onnx-int8"):
         return OnnxClassifier(model_dir, batch_size)
     if backend == "onnx-fp32":
         return OnnxClassifier(model_dir, batch_size, quantized=False)
     if backend == "torch":
         return TorchClassifier(model_dir, batch_size)
-    raise ClaimcheckError(f"unknown backend {backend!r} (auto, onnx, onnx-fp32, torch)")
+    raise ClaimcheckError(f"unknown backend {backend!r} ({', '.join(BACKENDS)})")

@@ -32,6 +32,7 @@ class TrainConfig:
     layers: keep this many encoder layers (evenly spaced); fewer layers = faster model.
     distill_from: a trained teacher folder; its soft labels join the loss (weight alpha).
     use_kind: prefix each sentence with its block kind (heading, item, button, ...).
+    gate_tolerance: how much dev macro-F1 the TF-IDF gate of the cascade may cost at most.
     """
 
     base_model: str = PACKAGED_BASE
@@ -52,6 +53,7 @@ class TrainConfig:
     max_steps: int | None = None
     limit: int | None = None
     export_onnx: bool = True
+    gate_tolerance: float = 0.01
     threads: int = 2
     extra: dict = field(default_factory=dict)
 
@@ -195,10 +197,42 @@ def train(config: TrainConfig, progress: Callable[[str], None] = lambda _m: None
         from claimcheck.modeling.export import export_onnx
 
         export_onnx(out_dir, progress)
+        _build_gate(out_dir, config, progress)
     from claimcheck.modeling.model_card import write_model_card
 
     write_model_card(out_dir)
     return out_dir
+
+
+def _build_gate(out_dir: Path, config: TrainConfig, progress: Callable[[str], None]) -> None:
+    """Fit the TF-IDF gate on the training split and choose its threshold on the dev split,
+    against the exported int8 transformer (the model the cascade will call)."""
+    from claimcheck.modeling.baseline import TfidfBaseline
+    from claimcheck.modeling.dataset import read_split
+    from claimcheck.modeling.gate import GATE_FILE, TfidfGate, choose_threshold
+    from claimcheck.modeling.predict import OnnxClassifier
+
+    train_rows = read_split(config.data_dir / "train.jsonl")
+    dev_rows = read_split(config.data_dir / "dev.jsonl")
+    if config.limit:
+        train_rows = train_rows[: config.limit]
+    baseline = TfidfBaseline(use_kind=config.use_kind).fit(
+        [r.text for r in train_rows], [r.kind for r in train_rows], [r.label for r in train_rows]
+    )
+    gate = TfidfGate.from_baseline(baseline)
+    gate.save(out_dir / GATE_FILE)
+    texts, kinds = [r.text for r in dev_rows], [r.kind for r in dev_rows]
+    transformer = [p.label for p in OnnxClassifier(out_dir).predict(texts, kinds)]
+    probs = gate.proba([model_input(t, k, config.use_kind) for t, k in zip(texts, kinds, strict=True)])
+    threshold, sweep = choose_threshold(
+        [r.label for r in dev_rows], probs, gate.classes, transformer, config.gate_tolerance
+    )
+    meta_path = out_dir / META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta.update(gate_threshold=threshold, gate_sweep_dev=sweep)
+    meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    share = next(s["gate_share"] for s in sweep if s["threshold"] == threshold)
+    progress(f"TF-IDF gate: threshold {threshold} decides {share:.0%} of dev sentences")
 
 
 def _length_buckets(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
