@@ -403,3 +403,23 @@ def test_bench_audit_through_the_cli(tiny_model, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert [r["cached"] for r in json.loads(out.read_text(encoding="utf-8"))["runs"]] == [0, 2]
+
+
+def test_corpus_articles_render_as_markdown_pages_that_segment_like_their_labels(tmp_path):
+    from claimcheck.audit_bench import RAW_ARTICLES, render_raw_article
+    from claimcheck.load import load_path
+    from claimcheck.modeling.dataset import parse_article
+    from claimcheck.segment import segment_document
+
+    raw = sorted(RAW_ARTICLES.glob("*.txt"))[:5]
+    for path in raw:
+        page = tmp_path / (path.stem + ".md")
+        page.write_bytes(render_raw_article(path))
+        segments = segment_document(load_path(page))
+        labelled = parse_article(path)
+        # the page keeps every labelled segment's words (buttons become links) ...
+        text = " ".join(s.text for s in segments)
+        for record in labelled:
+            assert max(record.text.split(), key=len) in text
+        # ... and splits into about as many segments as the article has labels
+        assert 0.8 * len(labelled) <= len(segments) <= 1.25 * len(labelled), path.name

@@ -80,4 +80,5 @@ def test_learned_verifier_beats_the_rules_on_held_out_topics():
     folder = ROOT / "data" / "verify"
     rules = evaluate_verifier(folder, encoder.similarity)["test"][0]
     learned = evaluate_verifier(folder, encoder.similarity, LearnedVerifier.load(DEFAULT_VERIFIER_DIR))["test"][0]
-    assert learned.macro_f1 > rules.macro_f1, (learned.macro_f1, rules.macro_f1)
+    # Measured 2026-11-23 with the cross-encoder: about 0.80 against 0.51 for the rules.
+    assert learned.macro_f1 >= max(0.7, rules.macro_f1 + 0.15), (learned.macro_f1, rules.macro_f1)

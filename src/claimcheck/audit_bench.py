@@ -39,15 +39,51 @@ def sample_articles() -> list[Path]:
     return found
 
 
+RAW_ARTICLES = PROJECT_ROOT / "data" / "raw" / "articles"
+_MARKDOWN = {"title": "# ", "heading": "## ", "li": "- ", "quote": "> ", "ref": "- "}
+
+
+def render_raw_article(path: Path) -> bytes:
+    """A corpus article (data/raw/FORMAT.md) as the Markdown page it describes: sentences of
+    a paragraph joined, list items as a list, every other segment a block of its own."""
+    out: list[str] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            out.append(" ".join(paragraph) + "\n\n")
+            paragraph.clear()
+
+    body = path.read_text(encoding="utf-8").split("\n\n", 1)[-1]
+    for line in body.splitlines():
+        kind, _label, text = ([*line.split(" | ", 2), "", ""])[:3]
+        if kind == "p":
+            paragraph.append(text)
+            continue
+        flush()
+        if not line.strip():
+            out.append("\n")
+        elif kind in ("li", "ref"):
+            out.append(f"- {text}\n")
+        else:
+            text = f"[{text}](#)" if kind == "button" else text
+            out.append(_MARKDOWN.get(kind, "") + text + "\n\n")
+    flush()
+    return "".join(out).encode()
+
+
 def build_corpus(folder: Path, articles: int) -> list[Path]:
-    """``articles`` files cycled from the samples, each with a unique footer line."""
-    samples = [(p, p.read_bytes()) for p in sample_articles()]
+    """``articles`` files cycled from the 14 samples and the 190 corpus articles rendered as
+    Markdown (204 distinct pages), each copy with a unique footer line."""
+    samples = [(p.name, p.suffix, p.read_bytes()) for p in sample_articles()]
+    if RAW_ARTICLES.is_dir():
+        samples += [(p.stem + ".md", ".md", render_raw_article(p)) for p in sorted(RAW_ARTICLES.glob("*.txt"))]
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for i in range(articles):
-        source, data = samples[i % len(samples)]
-        footer = f"<p>Corpus copy {i}.</p>\n" if source.suffix == ".html" else f"\n\nCorpus copy {i}.\n"
-        path = folder / f"{i // 1000:03d}" / f"{i:06d}-{source.name}"  # a thousand files per folder
+        name, suffix, data = samples[i % len(samples)]
+        footer = f"<p>Corpus copy {i}.</p>\n" if suffix == ".html" else f"\n\nCorpus copy {i}.\n"
+        path = folder / f"{i // 1000:03d}" / f"{i:06d}-{name}"  # a thousand files per folder
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(data + footer.encode())
         written.append(path)

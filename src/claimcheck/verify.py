@@ -227,6 +227,29 @@ def _best_passages(
     return scored[:top]
 
 
+def evidence_text(
+    claim: str,
+    sources: Sequence[Source],
+    similarity: Callable[[str, list[str]], list[float]] | None,
+    words: int = 110,
+) -> str:
+    """The closest passages of the sources, without overlaps, in source order, up to ``words``
+    words: what the cross-encoder reads beside the claim (in training and in use alike)."""
+    ranked = _best_passages(_MARKERS.sub("", claim), sources, similarity, top=8)
+    chosen: list = []
+    used = 0
+    for _, passage in ranked:
+        if any(passage.text in c.text or c.text in passage.text for c in chosen):
+            continue
+        size = len(passage.text.split())
+        if chosen and used + size > words:
+            continue
+        chosen.append(passage)
+        used += size
+    chosen.sort(key=lambda p: (p.source_key, p.position))
+    return " ".join(p.text for p in chosen)
+
+
 GENERIC = frozenset(
     stem(w)
     for w in [
@@ -418,8 +441,8 @@ def verify_claim(
 ) -> VerifyResult:
     """The verdict for one finding against the sources linked to it (already resolved).
 
-    ``verifier`` is a trained LearnedVerifier (see modeling/verifier.py); without one the
-    rules decide.
+    ``verifier`` is a trained LearnedVerifier (see modeling/verifier.py), with its
+    cross-encoder when built; without one the rules decide.
     """
     if not sources:
         return VerifyResult(Verdict.UNCITED, 1.0, "no source is linked to this finding", None)
@@ -428,7 +451,10 @@ def verify_claim(
         return VerifyResult(Verdict.NOT_FOUND, 0.6, "the cited source has no readable text", None)
     checks, best, source = measured
     if verifier is not None:
-        verdict, confidence, reason = verifier.decide(checks)
+        pair_probs = None
+        if getattr(verifier, "pair", None) is not None:
+            pair_probs = verifier.pair.probabilities(_MARKERS.sub("", claim), evidence_text(claim, sources, similarity))
+        verdict, confidence, reason = verifier.decide(checks, pair_probs)
     else:
         verdict, confidence, reason = rule_verdict(checks, settings)
     evidence = Evidence(source.key, source.title, best.text, checks.relevance, (*checks.describe(), reason))

@@ -38,7 +38,9 @@ def run_article_bench(settings: Settings, output: Path | None, console: Console)
     words = len(article.split())
     checker = Checker.from_settings(settings.with_overrides(source_dirs=(PROJECT_ROOT / "data" / "sources",)))
     document = load_text(article, "markdown")
-    checker.check(document)
+    t0 = time.perf_counter()
+    checker.check(document)  # nothing memoized yet: embeddings, cross-encoder and gate caches are empty
+    first = time.perf_counter() - t0
     warm = []
     for _ in range(5):
         t0 = time.perf_counter()
@@ -71,6 +73,7 @@ def run_article_bench(settings: Settings, output: Path | None, console: Console)
         "words": words,
         "sentences": len(report.sentences),
         "claims": len(report.claims),
+        "warm_first_s": round(first, 3),
         "warm_median_s": round(statistics.median(warm), 3),
         "cold_median_s": round(statistics.median(cold), 3),
     }
@@ -80,7 +83,8 @@ def run_article_bench(settings: Settings, output: Path | None, console: Console)
     )
     table.add_column("run")
     table.add_column("median seconds", justify="right")
-    table.add_row("warm (model loaded)", f"{result['warm_median_s']:.3f}")
+    table.add_row("warm, first check (models loaded, nothing memoized)", f"{result['warm_first_s']:.3f}")
+    table.add_row("warm, re-check of the same text (memoized)", f"{result['warm_median_s']:.3f}")
     table.add_row("cold (new process)", f"{result['cold_median_s']:.3f}")
     console.print(table)
     if output is not None:

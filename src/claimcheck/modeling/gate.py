@@ -122,20 +122,22 @@ class TfidfGate:
         The per-text work is dictionary lookups; counting, weighting, normalising and the
         dot product run once, vectorised, over the whole batch.
         """
-        rows: list[int] = []
         ids: list[int] = []
-        words = self.words
-        for row, text in enumerate(texts):
+        sizes: list[int] = []
+        words, cache = self.words, self._word_cache
+        for text in texts:
             lowered = text.lower()
-            found = [words[g] for g in word_features(lowered) if g in words]
+            found = [i for i in map(words.get, word_features(lowered)) if i is not None]
             for word in lowered.split():
-                found.extend(self._char_ids(word))
+                chars = cache.get(word)
+                found.extend(self._char_ids(word) if chars is None else chars)
             ids.extend(found)
-            rows.extend([row] * len(found))
+            sizes.append(len(found))
         n, size = len(texts), len(self.idf)
         logits = np.tile(self.intercept, (n, 1))
         if ids:
-            keys, counts = np.unique(np.asarray(rows, dtype=np.int64) * size + np.asarray(ids), return_counts=True)
+            rows = np.repeat(np.arange(n, dtype=np.int64), sizes)
+            keys, counts = np.unique(rows * size + np.asarray(ids, dtype=np.int64), return_counts=True)
             row_of, feature = keys // size, keys % size
             weight = (1.0 + np.log(counts)) * self.idf[feature]
             block = row_of * 2 + (feature >= len(words))  # words and characters are normalised apart

@@ -94,23 +94,30 @@ def _load_rows(config: TrainConfig, split: str) -> list[dict]:
     return rows
 
 
-def train(config: TrainConfig, progress: Callable[[str], None] = lambda _m: None) -> Path:
-    """Train, save and (optionally) export; returns the model folder."""
+def seeded_classifier(base_model: str, id2label: dict[int, str], seed: int, threads: int):
+    """Seed every generator, then load the tokenizer and a fresh classification head on the
+    base encoder: shared by the sentence classifier and the cross-encoder."""
     import numpy as np
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    random.seed(config.seed)
-    np.random.seed(config.seed)
-    torch.manual_seed(config.seed)
-    torch.set_num_threads(config.threads)
-    started = time.time()
-
-    base = resolve_base(config.base_model)
-    tokenizer = AutoTokenizer.from_pretrained(base)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    base = resolve_base(base_model)
     model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=len(LABELS), id2label=ID2LABEL, label2id=LABEL2ID
+        base, num_labels=len(id2label), id2label=id2label, label2id={v: k for k, v in id2label.items()}
     )
+    return AutoTokenizer.from_pretrained(base), model
+
+
+def train(config: TrainConfig, progress: Callable[[str], None] = lambda _m: None) -> Path:
+    """Train, save and (optionally) export; returns the model folder."""
+    import torch
+
+    started = time.time()
+    tokenizer, model = seeded_classifier(config.base_model, ID2LABEL, config.seed, config.threads)
     kept = _keep_layers(model, config.layers) if config.layers else None
 
     rows = _load_rows(config, "train")

@@ -1,8 +1,11 @@
 """The learned verifier: a multinomial logistic regression over the explainable checks of
-verify.measure, trained on claim-source cases we wrote (data/verify/train_*.jsonl).
+verify.measure, combined with the cross-encoder (modeling/pair.py) that reads the claim and
+its evidence passages together.
 
-Saved as plain JSON (weights, feature names, classes): no pickle to trust, and each verdict
-can name the checks that pushed it hardest.
+Both are trained on claim-source cases we wrote (data/verify/train_*.jsonl). How much the
+cross-encoder's vote weighs (p ∝ p_checks · p_pair^w) is chosen on the evaluation cases of the
+tuning topics; the held-out topics are never seen. Saved as plain JSON (weights, feature
+names, classes) plus the cross-encoder's safetensors and ONNX: no pickle to trust.
 """
 
 from __future__ import annotations
@@ -38,23 +41,52 @@ EXPLAIN = {  # what each feature measures, for the model card and the notebook
 }
 
 
+PAIR_WEIGHTS = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 1000.0)  # 1000: the cross-encoder alone
+
+
 class LearnedVerifier:
     def __init__(
-        self, classes: list[str], coef: np.ndarray, intercept: np.ndarray, mean: np.ndarray, scale: np.ndarray
+        self,
+        classes: list[str],
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        mean: np.ndarray,
+        scale: np.ndarray,
+        pair=None,
+        pair_weight: float = 0.0,
     ) -> None:
         self.classes, self.coef, self.intercept, self.mean, self.scale = classes, coef, intercept, mean, scale
+        self.pair = pair  # a PairScorer, or None: the checks decide alone
+        self.pair_weight = pair_weight
 
-    def probabilities(self, checks: Checks) -> np.ndarray:
+    def with_pair_weight(self, weight: float) -> LearnedVerifier:
+        return LearnedVerifier(
+            self.classes, self.coef, self.intercept, self.mean, self.scale, self.pair if weight else None, weight
+        )
+
+    def probabilities(self, checks: Checks, pair_probs: np.ndarray | None = None) -> np.ndarray:
+        """P(verdict) from the checks, times the cross-encoder's P(verdict)^weight when given."""
         x = (np.array(checks.vector()) - self.mean) / self.scale
         logits = self.coef @ x + self.intercept
+        if pair_probs is not None and self.pair_weight:
+            from claimcheck.modeling.pair import PAIR_CLASSES
+
+            pair_by_class = dict(zip(PAIR_CLASSES, pair_probs, strict=True))
+            logits = logits + self.pair_weight * np.log(np.array([pair_by_class[c] for c in self.classes]) + 1e-9)
         p = np.exp(logits - logits.max())
         return p / p.sum()
 
-    def decide(self, checks: Checks) -> tuple[str, float, str]:
-        """The verdict, its probability, and a reason naming the checks (listed in the evidence)."""
-        p = self.probabilities(checks)
+    def decide(self, checks: Checks, pair_probs: np.ndarray | None = None) -> tuple[str, float, str]:
+        """The verdict, its probability, and a reason naming what decided it."""
+        p = self.probabilities(checks, pair_probs)
         best = int(p.argmax())
-        return self.classes[best], float(p[best]), f"{self.classes[best]}: learned verifier, {p[best]:.0%} sure"
+        reason = f"{self.classes[best]}: learned verifier, {p[best]:.0%} sure"
+        if pair_probs is not None and self.pair_weight:
+            from claimcheck.modeling.pair import PAIR_CLASSES
+
+            top = int(np.argmax(pair_probs))
+            reason += f" (the cross-encoder reads it as {PAIR_CLASSES[top]}, {pair_probs[top]:.0%})"
+        return self.classes[best], float(p[best]), reason
 
     def save(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
@@ -68,6 +100,7 @@ class LearnedVerifier:
                     "intercept": self.intercept.tolist(),
                     "mean": self.mean.tolist(),
                     "scale": self.scale.tolist(),
+                    "pair_weight": self.pair_weight,
                 },
                 indent=1,
             ),
@@ -83,8 +116,20 @@ class LearnedVerifier:
         d = json.loads(path.read_text(encoding="utf-8"))
         if d["features"] != list(Checks.FEATURES):
             raise ClaimcheckError(f"{path} was trained on other checks: rebuild it with `make model`")
+        weight = float(d.get("pair_weight", 0.0))
+        pair = None
+        if weight:
+            from claimcheck.modeling.pair import PAIR_SUBDIR, PairScorer
+
+            pair = PairScorer(Path(folder) / PAIR_SUBDIR)
         return cls(
-            d["classes"], np.array(d["coef"]), np.array(d["intercept"]), np.array(d["mean"]), np.array(d["scale"])
+            d["classes"],
+            np.array(d["coef"]),
+            np.array(d["intercept"]),
+            np.array(d["mean"]),
+            np.array(d["scale"]),
+            pair,
+            weight,
         )
 
 
@@ -136,23 +181,70 @@ EVAL_TEST_TOPICS = frozenset({"fertility", "batteries-energy", "cosmetics", "vac
 
 
 def training_cases() -> tuple[list[dict], dict[str, Source]]:
-    """Our training cases plus the evaluation cases of the tuning (dev) topics; never test topics."""
+    """The training cases (topics disjoint from every evaluation case)."""
+    cases, sources = load_cases(TRAIN_CASES, TRAIN_SOURCES)
+    return [c for c in cases if c["topic"] not in EVAL_TEST_TOPICS and c.get("source_id")], sources
+
+
+def tuning_cases() -> tuple[list[dict], dict[str, Source]]:
+    """The evaluation cases of the tuning topics (with a source): they choose the cross-encoder's weight."""
     cases, sources = load_cases(VERIFY_DATA / "cases.jsonl", VERIFY_DATA / "sources.jsonl")
-    cases = [c for c in cases if c["topic"] not in EVAL_TEST_TOPICS]
-    if TRAIN_CASES.exists():
-        more, more_sources = load_cases(TRAIN_CASES, TRAIN_SOURCES)
-        cases += [c for c in more if c["topic"] not in EVAL_TEST_TOPICS]
-        sources.update(more_sources)
-    return cases, sources
+    return [c for c in cases if c["topic"] not in EVAL_TEST_TOPICS and c.get("source_id")], sources
 
 
-def build_verifier(out_dir: Path = DEFAULT_VERIFIER_DIR, progress: Callable[[str], None] = lambda _m: None) -> Path:
-    """Export the encoder (if needed) and train the learned verifier into ``out_dir``."""
+def pair_examples(
+    cases: Sequence[dict], sources: dict[str, Source], similarity: Callable[[str, list[str]], list[float]] | None
+) -> list[tuple[str, str, str]]:
+    """(claim, evidence passages, verdict): what the cross-encoder is trained and tuned on."""
+    from claimcheck.verify import evidence_text
+
+    return [(c["claim"], evidence_text(c["claim"], [sources[c["source_id"]]], similarity), c["verdict"]) for c in cases]
+
+
+def choose_pair_weight(
+    verifier: LearnedVerifier, cases: Sequence[dict], sources: dict[str, Source], similarity, pair
+) -> tuple[float, dict[float, float]]:
+    """The weight with the best macro-F1 on ``cases`` (ties go to the larger weight)."""
+    from claimcheck.labels import VERDICTS
+    from claimcheck.modeling.metrics import score
+
+    rows = []
+    for (claim, evidence, verdict), case in zip(pair_examples(cases, sources, similarity), cases, strict=True):
+        measured = measure(case["claim"], [sources[case["source_id"]]], similarity)
+        if measured is not None:
+            rows.append((measured[0], pair.probabilities(claim, evidence), verdict))
+    results = {}
+    for weight in PAIR_WEIGHTS:
+        candidate = verifier.with_pair_weight(weight)
+        predicted = [candidate.decide(checks, probs)[0] for checks, probs, _ in rows]
+        results[weight] = round(score([r[2] for r in rows], predicted, VERDICTS).macro_f1, 4)
+    best = max(results.values())
+    return max(w for w, f1 in results.items() if f1 == best), results
+
+
+def build_verifier(
+    out_dir: Path = DEFAULT_VERIFIER_DIR,
+    progress: Callable[[str], None] = lambda _m: None,
+    pair_config=None,
+    limit: int | None = None,
+) -> Path:
+    """Export the encoder (if needed), train the checks' regression and the cross-encoder on
+    the training cases, choose the cross-encoder's weight on the tuning cases, save all."""
     from claimcheck.modeling.encoder import ONNX_FILE, Encoder, export_encoder
+    from claimcheck.modeling.pair import PAIR_SUBDIR, PairScorer, train_pair_model
 
-    if not (Path(out_dir) / ONNX_FILE).exists():
+    out_dir = Path(out_dir)
+    if not (out_dir / ONNX_FILE).exists():
         export_encoder(out_dir, progress=progress)
+    similarity = Encoder(out_dir).similarity
     cases, sources = training_cases()
-    verifier = train_verifier(cases, sources, Encoder(out_dir).similarity, c=0.3)
-    progress(f"trained the verifier on {len(cases)} claim-source cases")
-    return verifier.save(Path(out_dir))
+    tune, tune_sources = tuning_cases()
+    if limit:
+        cases, tune = cases[:limit], tune[:limit]
+    verifier = train_verifier(cases, sources, similarity, c=0.3)
+    progress(f"trained the checks' regression on {len(cases)} claim-source cases")
+    train_pair_model(pair_examples(cases, sources, similarity), out_dir / PAIR_SUBDIR, pair_config, progress)
+    pair = PairScorer(out_dir / PAIR_SUBDIR)
+    weight, sweep = choose_pair_weight(verifier, tune, tune_sources, similarity, pair)
+    progress(f"cross-encoder weight {weight} (tuning-topic macro-F1 by weight: {sweep})")
+    return verifier.with_pair_weight(weight).save(out_dir)
