@@ -44,10 +44,10 @@ class Checker:
 
 def _load_verifier(folder: Path):
     """The encoder and learned verifier when built; otherwise word-overlap rules, with a warning."""
-    from claimcheck.modeling.encoder import ONNX_FILE, Encoder
+    from claimcheck.modeling.encoder import ONNX_INT8_FILE, Encoder
     from claimcheck.modeling.verifier import VERIFIER_FILE, LearnedVerifier
 
-    if not (folder / ONNX_FILE).exists() or not (folder / VERIFIER_FILE).exists():
+    if not (folder / ONNX_INT8_FILE).exists() or not (folder / VERIFIER_FILE).exists():
         return (
             None,
             None,

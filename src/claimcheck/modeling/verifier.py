@@ -230,11 +230,11 @@ def build_verifier(
 ) -> Path:
     """Export the encoder (if needed), train the checks' regression and the cross-encoder on
     the training cases, choose the cross-encoder's weight on the tuning cases, save all."""
-    from claimcheck.modeling.encoder import ONNX_FILE, Encoder, export_encoder
+    from claimcheck.modeling.encoder import ONNX_INT8_FILE, Encoder, export_encoder
     from claimcheck.modeling.pair import PAIR_SUBDIR, PairScorer, train_pair_model
 
     out_dir = Path(out_dir)
-    if not (out_dir / ONNX_FILE).exists():
+    if not (out_dir / ONNX_INT8_FILE).exists():
         export_encoder(out_dir, progress=progress)
     similarity = Encoder(out_dir).similarity
     cases, sources = training_cases()
