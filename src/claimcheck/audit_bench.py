@@ -1,9 +1,9 @@
 """`claimcheck bench --audit`: a batch audit's throughput and peak memory, cold and cached.
 
-An audit is fast for two reasons, batching across documents and the result cache, and this
-measures each: the same corpus is audited once with an empty cache and once again with the
-cache it filled. Every copy of a sample article gets its own footer line, so no two files
-share a content hash and the cold run really checks every one. Each run is a subprocess of
+The same corpus is audited once with an empty cache (the model's speed) and once again with
+the cache it filled (the result cache's speed). The corpus cycles 204 distinct pages, the
+samples and the corpus articles rendered as Markdown; every copy gets its own footer line, so
+no two files share a content hash and the cold run really checks every one. Each run is a subprocess of
 its own, so its peak memory (ru_maxrss) is that run's alone.
 """
 

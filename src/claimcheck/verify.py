@@ -115,6 +115,7 @@ class Checks:
     source_negated: bool
     nearest_number: str
     missing_number: str = ""
+    evidence: str = ""  # the closest passages joined: what the cross-encoder reads (not a feature)
 
     FEATURES = (
         "relevance",
@@ -227,16 +228,9 @@ def _best_passages(
     return scored[:top]
 
 
-def evidence_text(
-    claim: str,
-    sources: Sequence[Source],
-    similarity: Callable[[str, list[str]], list[float]] | None,
-    words: int = 110,
-) -> str:
-    """The closest passages of the sources, without overlaps, in source order, up to ``words``
-    words: what the cross-encoder reads beside the claim (in training and in use alike)."""
-    ranked = _best_passages(_MARKERS.sub("", claim), sources, similarity, top=8)
-    chosen: list = []
+def _join_evidence(ranked: list[tuple[float, Passage]], words: int = 110) -> str:
+    """The ranked passages without overlaps, up to ``words`` words, in source order."""
+    chosen: list[Passage] = []
     used = 0
     for _, passage in ranked:
         if any(passage.text in c.text or c.text in passage.text for c in chosen):
@@ -248,6 +242,20 @@ def evidence_text(
         used += size
     chosen.sort(key=lambda p: (p.source_key, p.position))
     return " ".join(p.text for p in chosen)
+
+
+EVIDENCE_PASSAGES = 8  # ranked passages the evidence text is drawn from
+
+
+def evidence_text(
+    claim: str,
+    sources: Sequence[Source],
+    similarity: Callable[[str, list[str]], list[float]] | None,
+    words: int = 110,
+) -> str:
+    """What the cross-encoder reads beside the claim (in training and in use alike);
+    ``measure`` computes the same text as ``Checks.evidence``."""
+    return _join_evidence(_best_passages(_MARKERS.sub("", claim), sources, similarity, EVIDENCE_PASSAGES), words)
 
 
 GENERIC = frozenset(
@@ -356,9 +364,10 @@ def measure(
 ) -> tuple[Checks, Passage, Source] | None:
     """Run every check of ``claim`` against its (resolved) sources; None when they have no text."""
     claim = _MARKERS.sub("", claim)
-    ranked = _best_passages(claim, sources, similarity)
-    if not ranked:
+    candidates = _best_passages(claim, sources, similarity, EVIDENCE_PASSAGES)
+    if not candidates:
         return None
+    ranked = candidates[:3]
     relevance, best = ranked[0]
     source = next(s for s in sources if s.key == best.source_key)
     full_text = f"{source.title} {source.text}"
@@ -403,6 +412,7 @@ def measure(
         source_negated=bool(NEGATED.search(best.text)) and not NEGATED.search(claim) and bool(claim_dir),
         nearest_number=near[0].text if near else "",
         missing_number=missing[0].text if missing else "",
+        evidence=_join_evidence(candidates),
     )
     return checks, best, source
 
@@ -452,8 +462,8 @@ def verify_claim(
     checks, best, source = measured
     if verifier is not None:
         pair_probs = None
-        if getattr(verifier, "pair", None) is not None:
-            pair_probs = verifier.pair.probabilities(_MARKERS.sub("", claim), evidence_text(claim, sources, similarity))
+        if verifier.pair is not None:
+            pair_probs = verifier.pair.probabilities(_MARKERS.sub("", claim), checks.evidence)
         verdict, confidence, reason = verifier.decide(checks, pair_probs)
     else:
         verdict, confidence, reason = rule_verdict(checks, settings)

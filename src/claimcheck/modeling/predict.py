@@ -1,4 +1,5 @@
-"""Classify sentences with a trained model folder: ONNX Runtime (int8) or PyTorch.
+"""Classify sentences with a trained model folder: the cascade (TF-IDF gate, then int8
+ONNX), ONNX Runtime alone (int8 or fp32), or PyTorch.
 
 The ONNX path imports neither torch nor transformers (only onnxruntime and tokenizers),
 so `claimcheck check` starts fast. Both backends share the batching here: identical texts
@@ -207,13 +208,8 @@ class CascadeClassifier(BaseClassifier):
         return out, truncated, {unique[i] for i, ok in enumerate(sure) if ok}
 
 
-def has_cascade(model_dir: Path) -> bool:
-    model_dir = Path(model_dir)
-    return (
-        (model_dir / GATE_FILE).exists()
-        and (model_dir / ONNX_INT8).exists()
-        and "gate_threshold" in read_meta(model_dir)
-    )
+def has_cascade(model_dir: Path, meta: dict) -> bool:
+    return (model_dir / GATE_FILE).exists() and (model_dir / ONNX_INT8).exists() and "gate_threshold" in meta
 
 
 BACKENDS = ("auto", "cascade", "onnx", "onnx-int8", "onnx-fp32", "torch")
@@ -223,11 +219,12 @@ def load_classifier(model_dir: Path, backend: str = "auto", batch_size: int = 16
     """The default path for ``model_dir`` (the cascade when trained, else int8 ONNX, else
     PyTorch) unless a backend is named."""
     model_dir = Path(model_dir)
-    read_meta(model_dir)  # a clear error when the model is missing or mislabelled
+    meta = read_meta(model_dir)  # a clear error when the model is missing or mislabelled
+    cascade = has_cascade(model_dir, meta)
     if backend == "auto":
-        backend = "cascade" if has_cascade(model_dir) else "onnx" if (model_dir / ONNX_INT8).exists() else "torch"
+        backend = "cascade" if cascade else "onnx" if (model_dir / ONNX_INT8).exists() else "torch"
     if backend == "cascade":
-        if not has_cascade(model_dir):
+        if not cascade:
             raise ClaimcheckError(f"{model_dir} has no TF-IDF gate: retrain it with `make model`")
         return CascadeClassifier(model_dir, batch_size)
     if backend in ("onnx", "onnx-int8"):

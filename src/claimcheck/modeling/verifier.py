@@ -209,10 +209,11 @@ def choose_pair_weight(
     from claimcheck.modeling.metrics import score
 
     rows = []
-    for (claim, evidence, verdict), case in zip(pair_examples(cases, sources, similarity), cases, strict=True):
+    for case in cases:
         measured = measure(case["claim"], [sources[case["source_id"]]], similarity)
         if measured is not None:
-            rows.append((measured[0], pair.probabilities(claim, evidence), verdict))
+            checks = measured[0]
+            rows.append((checks, pair.probabilities(case["claim"], checks.evidence), case["verdict"]))
     results = {}
     for weight in PAIR_WEIGHTS:
         candidate = verifier.with_pair_weight(weight)
