@@ -248,7 +248,7 @@ def _join_evidence(ranked: list[tuple[float, Passage]], words: int) -> str:
 # The cross-encoder reads 160 tokens. Measured on the held-out cases: the passage that decides
 # the verdict was inside the 128 tokens it read before (110 words with the title, in source
 # order, cut by the tokenizer) for 35% of them; a word budget sized to the tokens, without the
-# title, takes that to 60% at 160 tokens (80% at 256, which trained too slowly for CI).
+# title, takes that to 64% at 160 tokens (80% at 256, which trained too slowly for CI).
 EVIDENCE_TOKENS = 160
 TOKENS_PER_WORD = 1.45  # MiniLM word pieces per word, measured on data/verify sources
 EVIDENCE_PASSAGES = 64  # ranked passages the evidence text is drawn from

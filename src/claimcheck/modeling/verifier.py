@@ -72,7 +72,8 @@ class LearnedVerifier:
         return LearnedVerifier(self.classes, self.coef, self.intercept, self.mean, self.scale, pair, weight, bias)
 
     def probabilities(self, checks: Checks, pair_probs: np.ndarray | None = None) -> np.ndarray:
-        """P(verdict) from the checks, times the cross-encoder's P(verdict)^weight when given."""
+        """P(verdict) from the checks, times the cross-encoder's P(verdict)^weight when given,
+        with contradicted's log-probability raised by the bias."""
         x = (np.array(checks.vector()) - self.mean) / self.scale
         logits = self.coef @ x + self.intercept
         if pair_probs is not None and self.pair_weight:
