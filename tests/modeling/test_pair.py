@@ -6,7 +6,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claimcheck.modeling.pair import PAIR_CLASSES, PAIR_META, PairConfig, PairScorer, train_pair_model
+from claimcheck.modeling.pair import (
+    PAIR_CLASSES,
+    PAIR_META,
+    PairConfig,
+    PairScorer,
+    bf16_supported,
+    train_pair_model,
+)
 from claimcheck.modeling.verifier import LearnedVerifier
 from claimcheck.schema import Source
 from claimcheck.verify import EVIDENCE_TOKENS, Checks, evidence_text, verify_claim
@@ -37,7 +44,9 @@ def test_the_cross_encoder_trains_exports_and_scores(tiny_pair):
     for name in ("model.safetensors", "model.onnx", "model.int8.onnx", "tokenizer.json", PAIR_META):
         assert (tiny_pair / name).exists(), name
     assert not list(tiny_pair.glob("*.bin"))
-    assert json.loads((tiny_pair / PAIR_META).read_text())["classes"] == list(PAIR_CLASSES)
+    meta = json.loads((tiny_pair / PAIR_META).read_text())
+    assert meta["classes"] == list(PAIR_CLASSES)
+    assert meta["bf16"] == bf16_supported()  # bfloat16 only where the CPU has it
     probs = PairScorer(tiny_pair).probabilities(PAIRS[0][0], PAIRS[0][1])
     assert probs.shape == (4,) and probs.sum() == pytest.approx(1.0, abs=1e-5)
 

