@@ -36,3 +36,23 @@ def test_not_found():
     assert r.verdict == "uncited"
     r = verify_claim("The battery kept 91% capacity after 1,000 charging cycles.", [SOURCE])
     assert r.verdict == "not-found"
+
+
+RETINOL = Source(
+    "doi:10.5555/t.2",
+    "Retinol serum tolerability",
+    "We followed 120 women using a 0.3% retinol serum for eight weeks. Irritation such as "
+    "dryness or peeling was reported by 39% of users in the first two weeks. By week eight, "
+    "34% of users still reported mild dryness.",
+    "test",
+)
+
+
+def test_a_qualified_figure_is_read_as_a_range():
+    """ "About a third" is borne out by 34%; "fewer than one in ten" is not by 39%, and the
+    reason names the source's closest percentage (not the serum's 0.3%)."""
+    r = verify_claim("By week eight, about a third of users still reported mild dryness.", [RETINOL])
+    assert r.verdict == "supported"
+    r = verify_claim("Fewer than one in ten users reported dryness or peeling in the first two weeks.", [RETINOL])
+    assert r.verdict == "contradicted"
+    assert "the source has 34%" in r.reason

@@ -1,6 +1,7 @@
 """Numbers in claims and sources: digits, decimals, thousands separators, percentages,
 scientific forms ("4×10⁶", "4 x 10^6"), spelled-out numbers and fractions ("nine out of
-ten", "a third"), with their unit, so "61%" and "61.3 percent" can be compared."""
+ten", "a third", "seven in ten"), with their unit, so "61%" and "61.3 percent" can be compared;
+and the words that make a claim's figure a range ("about", "more than", "fewer than")."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ _NUM = re.compile(
     rf"\s*(?P<unit>{UNIT})?(?![\w])",
     re.IGNORECASE,
 )
-_OUT_OF = re.compile(r"\b(\w+)\s+(?:out\s+)?of\s+(?:every\s+)?(\w+)\b", re.IGNORECASE)
+_OUT_OF = re.compile(r"\b(\w+)\s+(?:(?:out\s+)?of|in)\s+(?:every\s+)?(\w+)\b", re.IGNORECASE)
 _WORD_NUM = re.compile(r"\b(" + "|".join(sorted(WORDS, key=len, reverse=True)) + r")\b", re.I)
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 
@@ -120,9 +121,12 @@ def quantities(text: str) -> list[Quantity]:
             found.append(Quantity(value, "%", phrase))
             spans.append(m.span())
     for m in _OUT_OF.finditer(text):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
         a, b = _to_number(m.group(1)), _to_number(m.group(2))
         if a is not None and b and a <= b and (m.group(1).isalpha() or m.group(2).isalpha()):
             found.append(Quantity(round(100 * a / b, 1), "%", m.group(0)))
+            spans.append(m.span())
     for m in _NUM.finditer(text):
         if any(a <= m.start() < b for a, b in spans):
             continue
@@ -157,3 +161,32 @@ def same_value(a: float, b: float) -> bool:
 
 def units_compatible(a: str, b: str) -> bool:
     return not a or not b or a == b
+
+
+_APPROX = r"about|around|roughly|approximately|nearly|almost|close to|some|just under|just over|~"
+_ABOVE = r"more than|over|above|at least|upwards of|in excess of|exceeding"
+_BELOW = r"fewer than|less than|under|below|at most|up to|no more than"
+
+
+def qualifier(text: str, figure: Quantity) -> str:
+    """How ``text`` qualifies ``figure``: "approx", "above", "below" or "" (exact)."""
+    for name, words in (("approx", _APPROX), ("above", _ABOVE), ("below", _BELOW)):
+        if re.search(rf"\b(?:{words})\s+{re.escape(figure.text)}", text, re.I):
+            return name
+    return ""
+
+
+def matches(figure: Quantity, how: str, other: Quantity) -> bool:
+    """Whether a source figure ``other`` bears out a claim ``figure`` qualified as ``how``: "about
+    a third" fits 30-37%, "more than half" 50-75%, "fewer than one in ten" 5-10%. A range needs
+    the same unit on both sides; an exact figure may be unitless on one ("61" and "61%")."""
+    if same_value(figure.value, other.value) and units_compatible(figure.unit, other.unit):
+        return True
+    if not how or figure.unit != other.unit:
+        return False
+    a, b = abs(figure.value), abs(other.value)
+    if how == "approx":
+        return abs(a - b) <= 0.10 * max(a, b)
+    if how == "above":
+        return a <= b <= 1.5 * a
+    return 0.5 * a <= b <= a  # below

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from claimcheck.labels import Verdict
-from claimcheck.numbers import Quantity, quantities, same_value, units_compatible
+from claimcheck.numbers import Quantity, matches, qualifier, quantities
 from claimcheck.retrieve import BM25, Passage, coverage, passages, stem, terms
 from claimcheck.schema import Evidence, Source
 
@@ -396,10 +396,14 @@ def measure(
     local_q, all_q = quantities(local), quantities(source.text)
 
     def found(q: Quantity, pool: list[Quantity]) -> bool:
-        return any(same_value(q.value, s.value) and units_compatible(q.unit, s.unit) for s in pool)
+        how = qualifier(claim, q)
+        return any(matches(q, how, s) for s in pool)
 
     missing = [q for q in claim_q if not found(q, local_q)]
-    near = [s for s in local_q if missing and s.unit and s.unit == missing[0].unit]
+    near = sorted(
+        (s for s in local_q if missing and s.unit and s.unit == missing[0].unit),
+        key=lambda s: abs(s.value - missing[0].value) / max(abs(s.value), abs(missing[0].value), 1e-9),
+    )  # the closest figure in that unit, relatively: "one in ten" is nearer 39% than 0.3%
     claim_pop, studied = _populations(claim), _study_population(full_text)
     population = ""
     for group in ("animal", "lab"):
