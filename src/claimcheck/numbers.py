@@ -163,7 +163,12 @@ def units_compatible(a: str, b: str) -> bool:
     return not a or not b or a == b
 
 
-_APPROX = r"about|around|roughly|approximately|nearly|almost|close to|some|just under|just over|~"
+def relative_gap(a: float, b: float) -> float:
+    """|a - b| as a share of the larger: 0 for equal figures, near 1 for far-apart ones."""
+    return abs(a - b) / max(abs(a), abs(b), 1e-9)
+
+
+_APPROX = r"about|around|roughly|approximately|nearly|almost|close to|some|just under|just over"
 _ABOVE = r"more than|over|above|at least|upwards of|in excess of|exceeding"
 _BELOW = r"fewer than|less than|under|below|at most|up to|no more than"
 
@@ -186,7 +191,7 @@ def matches(figure: Quantity, how: str, other: Quantity) -> bool:
         return False
     a, b = abs(figure.value), abs(other.value)
     if how == "approx":
-        return abs(a - b) <= 0.10 * max(a, b)
+        return relative_gap(a, b) <= 0.10
     if how == "above":
         return a <= b <= 1.5 * a
     return 0.5 * a <= b <= a  # below

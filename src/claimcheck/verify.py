@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from claimcheck.labels import Verdict
-from claimcheck.numbers import Quantity, matches, qualifier, quantities
+from claimcheck.numbers import Quantity, matches, qualifier, quantities, relative_gap
 from claimcheck.retrieve import BM25, Passage, coverage, passages, stem, terms
 from claimcheck.schema import Evidence, Source
 
@@ -395,15 +395,17 @@ def measure(
     claim_q = _salient(quantities(_PVALUE.sub(" ", claim)))
     local_q, all_q = quantities(local), quantities(source.text)
 
-    def found(q: Quantity, pool: list[Quantity]) -> bool:
-        how = qualifier(claim, q)
+    qualified = [(q, qualifier(claim, q)) for q in claim_q]
+
+    def found(q: Quantity, how: str, pool: list[Quantity]) -> bool:
         return any(matches(q, how, s) for s in pool)
 
-    missing = [q for q in claim_q if not found(q, local_q)]
-    near = sorted(
-        (s for s in local_q if missing and s.unit and s.unit == missing[0].unit),
-        key=lambda s: abs(s.value - missing[0].value) / max(abs(s.value), abs(missing[0].value), 1e-9),
-    )  # the closest figure in that unit, relatively: "one in ten" is nearer 39% than 0.3%
+    missing = [q for q, how in qualified if not found(q, how, local_q)]
+    near: list[Quantity] = []
+    if missing:  # the closest figure in that unit, relatively: "one in ten" is nearer 39% than 0.3%
+        first = missing[0]
+        same_unit = [s for s in local_q if s.unit and s.unit == first.unit]
+        near = sorted(same_unit, key=lambda s: relative_gap(s.value, first.value))
     claim_pop, studied = _populations(claim), _study_population(full_text)
     population = ""
     for group in ("animal", "lab"):
@@ -421,7 +423,7 @@ def measure(
         novel=tuple(novel),
         numbers=len(claim_q),
         numbers_local=len(claim_q) - len(missing),
-        numbers_anywhere=sum(found(q, all_q) for q in claim_q),
+        numbers_anywhere=sum(found(q, how, all_q) for q, how in qualified),
         unit_conflict=bool(near),
         certain=tuple(dict.fromkeys(c.lower() for c in CERTAIN.findall(claim))),
         hedges=tuple(hedges),
