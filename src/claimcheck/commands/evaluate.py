@@ -30,6 +30,8 @@ def scores_table(title: str, scores: Scores, baseline: Scores | None = None) -> 
     if baseline is not None:
         macro.append(f"{baseline.macro_f1:.3f}")
     table.add_row(*macro, str(sum(s.support for s in scores.per_label)))
+    low, high = scores.macro_f1_interval()
+    table.caption = f"macro-F1 95% bootstrap interval (cases resampled): {low:.3f}-{high:.3f}"
     return table
 
 
